@@ -1,0 +1,63 @@
+// The seam between the messaging layer (streams, acks, path choice) and the two paths a frame
+// can take to a peer: a direct WebRTC link (client/peer/) or the signaling server's relay
+// (client/transport/relay-path.ts). The API layer never sees either.
+import type { Frame } from '../../shared/frame.js';
+
+/** What onPeerLinkStateChanged reports for a remote user. */
+export type PeerLinkState = 'connecting' | 'p2p' | 'relay' | 'closed';
+
+/** Which data channel a frame goes on. Reliable frames always take 'reliable'. */
+export type ChannelKind = 'reliable' | 'unreliable-ordered' | 'unreliable-unordered';
+
+/** Why we want a link to a peer: rooms open links eagerly, P2P messages lazily. */
+export type LinkReason = 'room' | 'p2p';
+
+/** Minimal typed emitter both paths expose (see client/typed-emitter.ts). */
+export interface Emits<E extends Record<string, (...args: any[]) => void>> {
+  on<K extends keyof E>(event: K, fn: E[K]): unknown;
+  off<K extends keyof E>(event: K, fn: E[K]): unknown;
+}
+
+export interface LinkManagerEvents {
+  /** Decoded, schema-checked frames that arrived on the link with `uid` (the link's owner). */
+  frames: (uid: string, frames: Frame[]) => void;
+  /** A link came up ('p2p'), is being set up ('connecting'), went away ('relay'/'closed'). */
+  state: (uid: string, state: 'connecting' | 'open' | 'down' | 'closed') => void;
+  /** Signaling data to forward to `uid` through the server (rtc:signal). */
+  signal: (uid: string, signal: Record<string, unknown>) => void;
+}
+
+/** One WebRTC link per remote user, shared by every room and by P2P messages. */
+export interface LinkManager extends Emits<LinkManagerEvents> {
+  /** True when frames to `uid` can go over a direct link right now. */
+  isOpen(uid: string): boolean;
+  /** Ask for a link to `uid` (idempotent). Opens it when missing; reconnects in the background. */
+  want(uid: string, reason: LinkReason): void;
+  /** Drop a reason; a link without reasons closes. */
+  unwant(uid: string, reason: LinkReason): void;
+  /**
+   * Queue frames on the link (coalesced per tick, chunked, with backpressure). Returns false, and
+   * queues nothing, when the link is not open: the caller then uses the relay.
+   */
+  send(uid: string, frames: Frame[], channel?: ChannelKind): boolean;
+  /** Signaling data that arrived from `uid` through the server. */
+  handleSignal(uid: string, signal: Record<string, unknown>): void;
+  /** Link statistics for onSysStats / benchmarks. */
+  stats(): { links: number; open: number; bytesSent: number; bytesReceived: number };
+  /** Closes every link. */
+  destroy(): void;
+}
+
+export interface RelayPathEvents {
+  frames: (uid: string, frames: Frame[]) => void;
+}
+
+/** The signaling server as a path: reliable and ordered while the socket is connected. */
+export interface RelayPath extends Emits<RelayPathEvents> {
+  /** True while logged in and connected. */
+  isUp(): boolean;
+  /** Frames for one user. Resolves with a UserMessageSendResult code from the server (0 = relayed). */
+  sendTo(uid: string, frames: Frame[]): Promise<number>;
+  /** Room-broadcast frames for every member but the sender and `except`. Resolves with a code (0 = relayed). */
+  sendRoom(roomId: string, except: string[], frames: Frame[]): Promise<number>;
+}

@@ -1,0 +1,90 @@
+// Data-plane frames: what travels over a peer data channel and, byte for byte, inside
+// relay:frame / relay:room on the server path. One wire message is a msgpackr-encoded array of
+// frames, so small frames sent in the same tick coalesce into one data-channel message.
+//
+// The sender of a frame is the user the link (or the authenticated socket) belongs to; a frame
+// never names its sender.
+import { Packr } from 'msgpackr';
+import { z } from 'zod';
+
+/**
+ * A stream is one ordered, reliable sequence from one sender to one receiver:
+ *   'b/<roomId>'  room broadcasts in that room
+ *   'u/<roomId>'  user messages inside that room
+ *   'u/'          user messages outside rooms
+ */
+export type StreamId = string;
+export const broadcastStream = (roomId: string): StreamId => `b/${roomId}`;
+export const userStream = (roomId = ''): StreamId => `u/${roomId}`;
+export function parseStream(st: StreamId): { kind: 'broadcast' | 'user'; roomId: string } | null {
+  if (st.startsWith('b/') && st.length > 2) return { kind: 'broadcast', roomId: st.slice(2) };
+  if (st.startsWith('u/')) return { kind: 'user', roomId: st.slice(2) };
+  return null;
+}
+
+export const FrameType = { Message: 0, Ack: 1 } as const;
+
+const bin = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected binary' });
+
+/** A message. Reliable when `s` (sequence, from 1 per stream) is present. */
+export const MessageFrame = z.object({
+  t: z.literal(FrameType.Message),
+  st: z.string().max(200),
+  s: z.number().int().positive().optional(),
+  /**
+   * First sequence number the receiver is owed on this stream. Sent until the receiver has
+   * acknowledged something, so a receiver that first hears a later frame (a path switch) knows
+   * to wait for the earlier ones instead of skipping them.
+   */
+  f: z.number().int().positive().optional(),
+  /** 1 = binary payload. */
+  b: z.literal(1).optional(),
+  d: z.union([z.string(), bin]),
+});
+export type MessageFrame = z.infer<typeof MessageFrame>;
+
+/** Cumulative acknowledgement: every frame up to and including `s` on stream `st` arrived. */
+export const AckFrame = z.object({
+  t: z.literal(FrameType.Ack),
+  st: z.string().max(200),
+  s: z.number().int().nonnegative(),
+});
+export type AckFrame = z.infer<typeof AckFrame>;
+
+export const Frame = z.discriminatedUnion('t', [MessageFrame, AckFrame]);
+export type Frame = z.infer<typeof Frame>;
+
+/** Upper bound on frames in one wire message, so a hostile batch cannot make us loop forever. */
+export const MAX_FRAMES_PER_BATCH = 4096;
+
+const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
+
+export function encodeFrames(frames: readonly Frame[]): Uint8Array {
+  return packr.pack(frames);
+}
+
+export type DecodeResult = { ok: true; frames: Frame[] } | { ok: false; error: string };
+
+/** Decodes and validates a wire message. Never throws: bad input is reported, not raised. */
+export function decodeFrames(data: Uint8Array): DecodeResult {
+  let raw: unknown;
+  try {
+    raw = packr.unpack(data instanceof Buffer ? data : toBuffer(data));
+  } catch (e) {
+    return { ok: false, error: `undecodable frame: ${(e as Error).message}` };
+  }
+  if (!Array.isArray(raw)) return { ok: false, error: 'frame batch is not an array' };
+  if (raw.length > MAX_FRAMES_PER_BATCH) return { ok: false, error: 'too many frames in one batch' };
+  const frames: Frame[] = [];
+  for (const item of raw) {
+    const parsed = Frame.safeParse(item);
+    if (!parsed.success) return { ok: false, error: `invalid frame: ${parsed.error.issues[0]?.message ?? 'schema'}` };
+    frames.push(parsed.data);
+  }
+  return { ok: true, frames };
+}
+
+// msgpackr's Node build reads Buffers fastest; in browsers a Uint8Array is what it takes.
+function toBuffer(data: Uint8Array): Uint8Array {
+  return typeof Buffer !== 'undefined' ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data;
+}

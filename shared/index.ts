@@ -1,0 +1,5 @@
+export * from './codes.js';
+export * from './limits.js';
+export * from './token.js';
+export * from './frame.js';
+export * as protocol from './protocol.js';
