@@ -13,7 +13,7 @@ export type ChannelKind = 'reliable' | 'unreliable-ordered' | 'unreliable-unorde
 export type LinkReason = 'room' | 'p2p';
 
 /** Minimal typed emitter both paths expose (see client/typed-emitter.ts). */
-export interface Emits<E extends Record<string, (...args: any[]) => void>> {
+export interface Emits<E> {
   on<K extends keyof E>(event: K, fn: E[K]): unknown;
   off<K extends keyof E>(event: K, fn: E[K]): unknown;
 }
