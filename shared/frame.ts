@@ -37,6 +37,11 @@ export const MessageFrame = z.object({
    * to wait for the earlier ones instead of skipping them.
    */
   f: z.number().int().positive().optional(),
+  /**
+   * 1 = a retransmission after a path switch. The server counts these against a separate, larger
+   * budget so that resending a backlog over the relay is not refused as flooding.
+   */
+  x: z.literal(1).optional(),
   /** 1 = binary payload. */
   b: z.literal(1).optional(),
   d: z.union([z.string(), bin]),
