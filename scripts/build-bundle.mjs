@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// Builds the browser ES-module bundle of the client SDK:
+//   client/browser.ts -> dist/browser/rtsmesh.js (+ .map)
+// Usage: node scripts/build-bundle.mjs [entry] [outfile]   (defaults above; args exist for checking
+// the bundler setup against another entry).
+//
+// Browser bundles of simple-peer@9 need three things (see /work/shared/notes/browser-e2e.md):
+//   - `global` defined as globalThis (randombytes reads global.crypto),
+//   - a `process` global with nextTick (readable-stream@3),
+//   - the npm `events` / `buffer` packages instead of Node's builtins.
+// Node-only modules (@roamhq/wrtc, node-datachannel, node:* builtins) must never end up in the
+// bundle: the client imports them only dynamically on Node, so here they resolve to stubs.
+import { existsSync, statSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(resolve(root, 'package.json'));
+const entry = resolve(root, process.argv[2] ?? 'client/browser.ts');
+const outfile = resolve(root, process.argv[3] ?? 'dist/browser/rtsmesh.js');
+const rel = (p) => relative(root, p) || '.';
+
+if (!existsSync(entry)) {
+  console.log(`[build-bundle] skipped: ${rel(entry)} does not exist yet, no browser bundle built`);
+  process.exit(0);
+}
+
+/** Builtins for which the browser gets the npm package of the same name. */
+const NPM_FOR_BUILTIN = { events: 'events', buffer: 'buffer', process: 'process' };
+/** Packages that only work in Node (native addons). A static import of one fails loudly at load. */
+const NODE_ONLY_PACKAGES = ['@roamhq/wrtc', 'node-datachannel'];
+
+const builtins = new Set(builtinModules.filter((m) => !m.startsWith('_')));
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const nodeOnlyFilter = new RegExp(`^(${NODE_ONLY_PACKAGES.map(escape).join('|')})(/.*)?$`);
+
+const stubbed = new Set();
+/** Marks a nested build.resolve() so the plugin does not intercept its own lookup. */
+const SKIP = 'rtsmesh-skip-builtin-stub';
+
+/** @type {esbuild.Plugin} */
+const browserResolvePlugin = {
+  name: 'rtsmesh-browser-resolve',
+  setup(build) {
+    // Native WebRTC addons: an ESM stub that throws when evaluated, so a dynamic import rejects with
+    // a clear message instead of handing back an empty object.
+    build.onResolve({ filter: nodeOnlyFilter }, (args) => {
+      stubbed.add(args.path);
+      return { path: args.path, namespace: 'node-only-stub' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'node-only-stub' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`rtsmesh: "${args.path}" is Node-only and not available in the browser bundle`)});\n`,
+      loader: 'js',
+    }));
+
+    // node:events etc. -> the npm package; any other builtin (node:os, node:crypto, 'os', ...) -> an
+    // empty CommonJS module. Shared code may import node:crypto at top level (token signing), so this
+    // stub must load without throwing; its functions simply are not there in the browser.
+    build.onResolve({ filter: /^[a-z_/:]+$/ }, async (args) => {
+      const name = args.path.startsWith('node:') ? args.path.slice(5) : args.path;
+      if (!args.path.startsWith('node:') && !builtins.has(name)) return undefined;
+      const npm = NPM_FOR_BUILTIN[name];
+      if (npm) {
+        if (!args.path.startsWith('node:')) return undefined; // bare `events` resolves normally
+        // The trailing slash makes Node resolve the npm package rather than its own builtin.
+        return { path: require.resolve(npm === 'process' ? 'process/browser.js' : `${npm}/`) };
+      }
+      // A bare builtin name is first left to esbuild: an npm package of that name (string_decoder)
+      // or a package.json "browser" mapping (readable-stream maps util to false) wins over the stub.
+      if (!args.path.startsWith('node:') && !args.pluginData?.[SKIP]) {
+        const normal = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { [SKIP]: true },
+        });
+        if (normal.errors.length === 0) {
+          // A "browser": false mapping comes back without a namespace and cannot be returned as is.
+          if (normal.namespace === '') return { path: args.path, namespace: 'builtin-stub' };
+          return { path: normal.path, namespace: normal.namespace, sideEffects: normal.sideEffects };
+        }
+      }
+      if (args.pluginData?.[SKIP]) return undefined;
+      stubbed.add(args.path);
+      return { path: args.path, namespace: 'builtin-stub' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'builtin-stub' }, () => ({
+      contents: 'module.exports = {};\n',
+      loader: 'js',
+    }));
+  },
+};
+
+let result;
+try {
+  result = await esbuild.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: false,
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+    define: { global: 'globalThis' },
+    inject: [resolve(root, 'scripts/process-shim.js')],
+    plugins: [browserResolvePlugin],
+  });
+} catch (err) {
+  // esbuild already printed the errors (logLevel warning); keep `npm run build` red.
+  console.error(`[build-bundle] FAILED to bundle ${rel(entry)}${err?.errors ? '' : `: ${err}`}`);
+  process.exit(1);
+}
+
+// Guard: a native addon must never be bundled, whatever path it was reached by.
+const leaked = Object.keys(result.metafile.inputs).filter((p) =>
+  /node_modules\/(@roamhq\/wrtc|node-datachannel|@node-datachannel)/.test(p),
+);
+if (leaked.length > 0) {
+  console.error(`[build-bundle] FAILED: Node-only modules ended up in the bundle: ${leaked.join(', ')}`);
+  process.exit(1);
+}
+
+const kib = (statSync(outfile).size / 1024).toFixed(1);
+console.log(`[build-bundle] ${rel(entry)} -> ${rel(outfile)} (${kib} KiB, esm, es2020, with source map)`);
+if (stubbed.size > 0) console.log(`[build-bundle] stubbed for the browser: ${[...stubbed].sort().join(', ')}`);
