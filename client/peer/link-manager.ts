@@ -1,0 +1,405 @@
+// One WebRTC link per remote user (SPEC §10), shared by rooms and P2P messages.
+//
+// Who starts a link is fixed by uid order: the lexicographically smaller uid creates the offer.
+// When the larger uid wants a link it sends 'link-request' and the smaller one initiates. Both
+// sides keep at most one link per uid; a new offer (a new link id) replaces the old link, and
+// signals that name any other link id are ignored (link-signal.ts).
+//
+// States per uid, through the 'state' event:
+//   connecting  an attempt is under way (relay carries traffic meanwhile)
+//   open        frames can go direct
+//   down        the link failed while still wanted; the messaging layer falls back to the relay
+//               at once, and this manager reconnects in the background with backoff
+//   closed      nobody here wants the link any more and it is gone
+// A side that does not want a link itself still accepts one the remote wants (it answers
+// offers and honours requests) but never retries it: the side that wants it does.
+import type { Frame } from '../../shared/frame.js';
+import { isValidId } from '../../shared/limits.js';
+import type { ChannelKind, LinkManager, LinkManagerEvents, LinkReason } from '../transport/types.js';
+import { TypedEmitter } from '../typed-emitter.js';
+import { exponentialBackoff, type BackoffPolicy } from './backoff.js';
+import type { ChannelWriterOptions } from './channel-writer.js';
+import { isOlderLid, LinkSignal, makeLid, newEpoch, type PeerSignal } from './link-signal.js';
+import { PeerLink } from './peer-link.js';
+import type { WebRTCImpl } from './webrtc-impl.js';
+
+/** pino-compatible subset. */
+export interface PeerLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface LinkManagerOptions {
+  /** This client's uid; decides which side of each pair initiates. */
+  localUid: string;
+  /** A resolved implementation (see resolveWebRTC in webrtc-impl.ts). */
+  webrtc: WebRTCImpl;
+  /** STUN/TURN servers. Default [] (LAN and offline use). */
+  iceServers?: RTCIceServer[];
+  /** An attempt not open within this is torn down and retried. Default 10 000 ms. */
+  connectTimeoutMs?: number;
+  /** Delay before each reconnect attempt. Default exponential 250 ms → 5 s with ±30 % jitter. */
+  backoff?: BackoffPolicy;
+  logger?: PeerLogger;
+  /** Flow-control tuning of the reliable channel (see channel-writer.ts). */
+  reliableWriter?: ChannelWriterOptions;
+  /** Flow-control tuning of the two unreliable channels. */
+  unreliableWriter?: ChannelWriterOptions;
+  /** Largest reassembled wire message accepted from a peer. Default 1 MiB. */
+  maxReassembledBytes?: number;
+  /** Malformed messages tolerated on one link before it is closed. Default 32. */
+  maxMalformedMessages?: number;
+}
+
+export interface PeerLinkManagerStats {
+  links: number;
+  open: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Estimated bytes waiting in JS send queues (not yet handed to a data channel). */
+  queuedBytes: number;
+  /** Inbound messages dropped as malformed or oversized. */
+  malformedMessages: number;
+  /** Inbound signals dropped as malformed or stale. */
+  ignoredSignals: number;
+  /** Unreliable frames dropped because their queue was full. */
+  unreliableFramesDropped: number;
+}
+
+/** LinkManager plus diagnostics. */
+export interface PeerLinkManager extends LinkManager {
+  stats(): PeerLinkManagerStats;
+  /** Estimated bytes waiting to go to `uid`. */
+  queuedBytes(uid: string): number;
+  /** Diagnostics and tests: the current link to `uid`. */
+  linkFor(uid: string): PeerLink | undefined;
+}
+
+type UidState = 'connecting' | 'open' | 'down';
+
+interface Entry {
+  uid: string;
+  reasons: Set<LinkReason>;
+  link: PeerLink | null;
+  state: UidState | null;
+  /** Consecutive failed attempts, for the backoff. */
+  attempt: number;
+  retryTimer: ReturnType<typeof setTimeout> | null;
+  /** Running while an attempt (a link, or a request waiting for an offer) has not opened. */
+  connectTimer: ReturnType<typeof setTimeout> | null;
+}
+
+export function createLinkManager(options: LinkManagerOptions): PeerLinkManager {
+  return new PeerLinkManagerImpl(options);
+}
+
+class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements PeerLinkManager {
+  private readonly localUid: string;
+  private readonly opts: LinkManagerOptions;
+  private readonly connectTimeoutMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly epoch = newEpoch();
+  private linkCounter = 0;
+  private readonly entries = new Map<string, Entry>();
+  /** Last link id an offer arrived with, per remote uid (outlives entries; see link-request). */
+  private readonly seenLids = new Map<string, string>();
+  private destroyed = false;
+  private closedBytesSent = 0;
+  private closedBytesReceived = 0;
+  private malformed = 0;
+  private ignoredSignals = 0;
+  private closedDropped = 0;
+
+  constructor(options: LinkManagerOptions) {
+    const logger = options.logger;
+    super(logger ? (event, error) => logger.warn({ event, err: error }, 'link manager listener threw') : undefined);
+    this.localUid = options.localUid;
+    this.opts = options;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.backoff = options.backoff ?? exponentialBackoff();
+  }
+
+  isOpen(uid: string): boolean {
+    return this.entries.get(uid)?.link?.isOpen === true;
+  }
+
+  want(uid: string, reason: LinkReason): void {
+    if (this.destroyed || uid === this.localUid || !isValidId(uid)) return;
+    const entry = this.entry(uid);
+    entry.reasons.add(reason);
+    if (entry.link || entry.retryTimer || entry.connectTimer) return; // under way already
+    this.connect(entry);
+  }
+
+  unwant(uid: string, reason: LinkReason): void {
+    const entry = this.entries.get(uid);
+    if (!entry || !entry.reasons.delete(reason) || entry.reasons.size > 0) return;
+    if (entry.link) this.emit('signal', uid, { type: 'close', lid: entry.link.lid });
+    this.finish(entry);
+  }
+
+  send(uid: string, frames: Frame[], channel: ChannelKind = 'reliable'): boolean {
+    const link = this.entries.get(uid)?.link;
+    return link ? link.send(frames, channel) : false;
+  }
+
+  handleSignal(uid: string, raw: Record<string, unknown>): void {
+    if (this.destroyed || uid === this.localUid || !isValidId(uid)) return;
+    const parsed = LinkSignal.safeParse(raw);
+    if (!parsed.success) {
+      this.ignore(uid, 'malformed signal');
+      return;
+    }
+    const s = parsed.data;
+    const entry = this.entries.get(uid);
+    const link = entry?.link ?? null;
+    switch (s.type) {
+      case 'link-request':
+        this.onLinkRequest(uid, s.ep, s.seen);
+        return;
+      case 'offer':
+        this.onOffer(uid, s.lid, s.sdp);
+        return;
+      case 'answer':
+      case 'candidate':
+        if (!link || link.lid !== s.lid || (s.type === 'answer' && !link.initiator)) {
+          this.ignore(uid, `stale ${s.type}`);
+          return;
+        }
+        if (s.type === 'answer') link.remoteEpoch = s.ep;
+        link.signal(s.type === 'answer' ? { type: 'answer', sdp: s.sdp } : { type: 'candidate', candidate: s.candidate });
+        return;
+      case 'close':
+        if (entry && link && link.lid === s.lid) {
+          link.destroy('closed by remote');
+        } else {
+          this.ignore(uid, 'stale close');
+        }
+        return;
+    }
+  }
+
+  stats(): PeerLinkManagerStats {
+    let links = 0;
+    let open = 0;
+    let bytesSent = this.closedBytesSent;
+    let bytesReceived = this.closedBytesReceived;
+    let queuedBytes = 0;
+    let dropped = this.closedDropped;
+    let malformed = this.malformed;
+    for (const { link } of this.entries.values()) {
+      if (!link) continue;
+      links++;
+      if (link.isOpen) open++;
+      bytesSent += link.bytesSent;
+      bytesReceived += link.bytesReceived;
+      queuedBytes += link.queuedBytes;
+      dropped += link.framesDropped;
+      malformed += link.malformed;
+    }
+    return {
+      links,
+      open,
+      bytesSent,
+      bytesReceived,
+      queuedBytes,
+      malformedMessages: malformed,
+      ignoredSignals: this.ignoredSignals,
+      unreliableFramesDropped: dropped,
+    };
+  }
+
+  queuedBytes(uid: string): number {
+    return this.entries.get(uid)?.link?.queuedBytes ?? 0;
+  }
+
+  linkFor(uid: string): PeerLink | undefined {
+    return this.entries.get(uid)?.link ?? undefined;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const entry of [...this.entries.values()]) this.finish(entry);
+    this.seenLids.clear();
+    this.removeAllListeners();
+  }
+
+  // ---- attempts -------------------------------------------------------------------------
+
+  private isInitiator(uid: string): boolean {
+    return this.localUid < uid;
+  }
+
+  private connect(entry: Entry): void {
+    if (this.destroyed) return;
+    if (this.isInitiator(entry.uid)) {
+      this.startLink(entry, makeLid(this.epoch, ++this.linkCounter), true);
+      return;
+    }
+    const seen = this.seenLids.get(entry.uid);
+    this.emit('signal', entry.uid, seen ? { type: 'link-request', ep: this.epoch, seen } : { type: 'link-request', ep: this.epoch });
+    this.setState(entry, 'connecting');
+    this.armConnectTimer(entry, null);
+  }
+
+  /** Replaces whatever link `entry` has with a new one. */
+  private startLink(entry: Entry, lid: string, initiator: boolean): PeerLink {
+    this.dropLink(entry);
+    this.clearTimers(entry);
+    const link = new PeerLink({
+      uid: entry.uid,
+      lid,
+      initiator,
+      webrtc: this.opts.webrtc,
+      iceServers: this.opts.iceServers ?? [],
+      reliableWriter: this.opts.reliableWriter,
+      unreliableWriter: this.opts.unreliableWriter,
+      maxReassembledBytes: this.opts.maxReassembledBytes,
+      maxMalformedMessages: this.opts.maxMalformedMessages,
+    });
+    entry.link = link;
+    link.on('signal', (signal: PeerSignal) => {
+      if (entry.link === link) this.emit('signal', entry.uid, { ...signal, lid, ep: this.epoch });
+    });
+    link.on('open', () => {
+      if (entry.link !== link) return;
+      this.clearTimers(entry);
+      entry.attempt = 0;
+      this.setState(entry, 'open');
+    });
+    link.on('frames', (frames: Frame[]) => {
+      if (entry.link === link) this.emit('frames', entry.uid, frames);
+    });
+    link.on('malformed', (error: string) => this.opts.logger?.debug({ uid: entry.uid, lid, error }, 'malformed peer message dropped'));
+    link.on('close', (reason: string) => {
+      this.retire(link);
+      if (entry.link !== link) return;
+      entry.link = null;
+      this.opts.logger?.debug({ uid: entry.uid, lid, reason }, 'peer link closed');
+      this.attemptFailed(entry);
+    });
+    this.setState(entry, 'connecting');
+    this.armConnectTimer(entry, link);
+    return link;
+  }
+
+  private armConnectTimer(entry: Entry, link: PeerLink | null): void {
+    if (entry.connectTimer) clearTimeout(entry.connectTimer);
+    entry.connectTimer = setTimeout(() => {
+      entry.connectTimer = null;
+      this.opts.logger?.debug({ uid: entry.uid }, 'peer link attempt timed out');
+      if (link) link.destroy('connect timeout'); // its 'close' handler continues below
+      else this.attemptFailed(entry);
+    }, this.connectTimeoutMs);
+  }
+
+  /** A link or request failed: retry while wanted, otherwise forget the uid. */
+  private attemptFailed(entry: Entry): void {
+    this.clearTimers(entry);
+    if (this.destroyed || entry.reasons.size === 0) {
+      this.finish(entry);
+      return;
+    }
+    this.setState(entry, 'down');
+    const delay = this.backoff.delayMs(entry.attempt++);
+    entry.retryTimer = setTimeout(() => {
+      entry.retryTimer = null;
+      this.connect(entry);
+    }, delay);
+  }
+
+  private onLinkRequest(uid: string, remoteEpoch: string, seen: string | undefined): void {
+    if (!this.isInitiator(uid)) {
+      this.ignore(uid, 'link-request to the larger uid');
+      return;
+    }
+    const entry = this.entry(uid);
+    const link = entry.link;
+    // The requester has not seen `link` yet: it is still on its way (connecting), or it opened
+    // with this very requester instance after the request was sent. Replacing it would churn.
+    if (link && link.lid !== seen && (!link.isOpen || link.remoteEpoch === remoteEpoch)) {
+      this.ignore(uid, 'link-request for a link already under way');
+      return;
+    }
+    this.startLink(entry, makeLid(this.epoch, ++this.linkCounter), true);
+  }
+
+  private onOffer(uid: string, lid: string, sdp: string): void {
+    if (this.isInitiator(uid)) {
+      this.ignore(uid, 'offer from the larger uid');
+      return;
+    }
+    const entry = this.entry(uid);
+    const current = entry.link;
+    if (current && (current.lid === lid || isOlderLid(lid, current.lid))) {
+      this.ignore(uid, 'stale offer');
+      return;
+    }
+    this.rememberLid(uid, lid);
+    this.startLink(entry, lid, false).signal({ type: 'offer', sdp });
+  }
+
+  // ---- bookkeeping ----------------------------------------------------------------------
+
+  private entry(uid: string): Entry {
+    let entry = this.entries.get(uid);
+    if (!entry) {
+      entry = { uid, reasons: new Set(), link: null, state: null, attempt: 0, retryTimer: null, connectTimer: null };
+      this.entries.set(uid, entry);
+    }
+    return entry;
+  }
+
+  private setState(entry: Entry, state: UidState): void {
+    if (entry.state === state) return;
+    // An open link being replaced is down for the messaging layer before the new one connects.
+    if (entry.state === 'open' && state === 'connecting') this.emit('state', entry.uid, 'down');
+    entry.state = state;
+    this.emit('state', entry.uid, state);
+  }
+
+  /** Closes the uid's link and timers, reports 'closed' if anything was reported, forgets it. */
+  private finish(entry: Entry): void {
+    this.clearTimers(entry);
+    this.dropLink(entry);
+    if (this.entries.get(entry.uid) === entry) this.entries.delete(entry.uid);
+    if (entry.state !== null) {
+      entry.state = null;
+      this.emit('state', entry.uid, 'closed');
+    }
+  }
+
+  private dropLink(entry: Entry): void {
+    const link = entry.link;
+    if (!link) return;
+    entry.link = null;
+    link.destroy('replaced or closed locally');
+  }
+
+  /** Keeps totals of a link that is gone (counted once: a link closes once). */
+  private retire(link: PeerLink): void {
+    this.closedBytesSent += link.bytesSent;
+    this.closedBytesReceived += link.bytesReceived;
+    this.closedDropped += link.framesDropped;
+    this.malformed += link.malformed;
+  }
+
+  private clearTimers(entry: Entry): void {
+    if (entry.retryTimer) clearTimeout(entry.retryTimer);
+    if (entry.connectTimer) clearTimeout(entry.connectTimer);
+    entry.retryTimer = null;
+    entry.connectTimer = null;
+  }
+
+  private rememberLid(uid: string, lid: string): void {
+    this.seenLids.delete(uid);
+    this.seenLids.set(uid, lid);
+    if (this.seenLids.size > 10_000) this.seenLids.delete(this.seenLids.keys().next().value!);
+  }
+
+  private ignore(uid: string, why: string): void {
+    this.ignoredSignals++;
+    this.opts.logger?.debug({ uid, why }, 'peer signal ignored');
+  }
+}

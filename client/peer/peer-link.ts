@@ -1,0 +1,327 @@
+// One direct link to one remote user: a simple-peer instance carrying the reliable channel, plus
+// two unreliable channels opened on the same RTCPeerConnection with fixed ids (negotiated: true)
+// so that both sides create them without an extra signaling round:
+//
+//   reliable              simple-peer's own channel (ordered, reliable)
+//   unreliable-ordered    id 2, ordered,   maxRetransmits 0
+//   unreliable-unordered  id 3, unordered, maxRetransmits 0
+//
+// In-band channels get the lowest free id of their DTLS role's parity (0 or 1), so 2 and 3
+// never collide with simple-peer's. The initiator creates its negotiated channels with the peer;
+// the answerer only once its answer exists, because libdatachannel (node-datachannel) turns a
+// createDataChannel() on a connection without a local description into a local offer.
+//
+// Every inbound message is treated as hostile: reassembled (chunking.ts) and decoded with
+// decodeFrames (msgpack + schema). Bad messages are counted and dropped; a link that keeps
+// sending them is closed.
+import SimplePeer from 'simple-peer';
+import { decodeFrames, type Frame } from '../../shared/frame.js';
+import type { ChannelKind } from '../transport/types.js';
+import { TypedEmitter } from '../typed-emitter.js';
+import { Reassembler } from './chunking.js';
+import {
+  ChannelWriter,
+  RELIABLE_WRITER_DEFAULTS,
+  UNRELIABLE_WRITER_DEFAULTS,
+  type ChannelWriterOptions,
+  type WritableChannel,
+} from './channel-writer.js';
+import type { PeerSignal } from './link-signal.js';
+import type { WebRTCImpl } from './webrtc-impl.js';
+
+export const UNRELIABLE_ORDERED_CHANNEL_ID = 2;
+export const UNRELIABLE_UNORDERED_CHANNEL_ID = 3;
+
+const KINDS: readonly ChannelKind[] = ['reliable', 'unreliable-ordered', 'unreliable-unordered'];
+
+export interface PeerLinkOptions {
+  uid: string;
+  lid: string;
+  initiator: boolean;
+  webrtc: WebRTCImpl;
+  /** Default [] (LAN/offline use, SPEC §10). */
+  iceServers?: RTCIceServer[];
+  reliableWriter?: ChannelWriterOptions;
+  unreliableWriter?: ChannelWriterOptions;
+  /** Largest reassembled wire message accepted. Default 1 MiB. */
+  maxReassembledBytes?: number;
+  /** Malformed messages tolerated before the link is closed. Default 32. */
+  maxMalformedMessages?: number;
+}
+
+export interface PeerLinkEvents {
+  /** Signaling data for the remote side (offer/answer/candidate). */
+  signal: (signal: PeerSignal) => void;
+  /** The reliable channel is open: frames can be sent. */
+  open: () => void;
+  /** Decoded, schema-checked frames from the remote user, and the channel they came on. */
+  frames: (frames: Frame[], kind: ChannelKind) => void;
+  /** A message was dropped as malformed. */
+  malformed: (error: string) => void;
+  /** The link is gone (emitted once, also after destroy()). */
+  close: (reason: string) => void;
+}
+
+/** simple-peer internals this file relies on (stable across 9.x). */
+interface SimplePeerInternals {
+  _pc: RTCPeerConnection | null | undefined;
+  _channel: RTCDataChannel | null | undefined;
+  _iceCompleteTimer: ReturnType<typeof setTimeout> | null;
+}
+
+export class PeerLink extends TypedEmitter<PeerLinkEvents> {
+  readonly uid: string;
+  readonly lid: string;
+  readonly initiator: boolean;
+  /** Epoch of the remote manager, once known (from its answer). */
+  remoteEpoch: string | undefined;
+  /** True when this stack could not open the negotiated channels: unreliable kinds use 'reliable'. */
+  unreliableFallback = false;
+
+  private readonly peer: SimplePeer.Instance;
+  private readonly internals: SimplePeerInternals;
+  private readonly opts: PeerLinkOptions;
+  private readonly channels = new Map<ChannelKind, RTCDataChannel>();
+  private readonly writers = new Map<ChannelKind, ChannelWriter>();
+  private readonly reassemblers = new Map<ChannelKind, Reassembler>();
+  private opened = false;
+  private closed = false;
+  private peerError: Error | null = null;
+  private closedBytesSent = 0;
+  private closedMessagesSent = 0;
+
+  bytesReceived = 0;
+  malformed = 0;
+
+  constructor(opts: PeerLinkOptions) {
+    super();
+    this.opts = opts;
+    this.uid = opts.uid;
+    this.lid = opts.lid;
+    this.initiator = opts.initiator;
+    for (const kind of KINDS) {
+      this.reassemblers.set(kind, new Reassembler({ maxMessageBytes: opts.maxReassembledBytes }));
+    }
+
+    this.peer = new SimplePeer({
+      initiator: opts.initiator,
+      trickle: true,
+      config: { iceServers: opts.iceServers ?? [] },
+      wrtc: opts.webrtc as SimplePeer.Options['wrtc'],
+    });
+    this.internals = this.peer as unknown as SimplePeerInternals;
+
+    // An 'error' without a listener would crash Node; simple-peer always follows it with 'close'.
+    this.peer.on('error', (err: Error) => {
+      this.peerError = err;
+    });
+    this.peer.on('close', () => this.destroy(this.peerError ? `error: ${this.peerError.message}` : 'closed'));
+    this.peer.on('signal', (data: SimplePeer.SignalData) => this.onPeerSignal(data));
+    this.peer.on('connect', () => this.onConnect());
+    this.peer.on('data', (data: Uint8Array) => this.onWire('reliable', data));
+    this.peer.on('iceStateChange', (ice: RTCIceConnectionState) => {
+      // SCTP would keep retransmitting for ~16 s before ICE reports 'failed'; the messaging
+      // layer would rather fall back to the relay now.
+      if (ice === 'disconnected' || ice === 'failed' || ice === 'closed') this.destroy(`ice ${ice}`);
+    });
+
+    if (opts.initiator) this.createUnreliableChannels();
+  }
+
+  get isOpen(): boolean {
+    return this.opened && !this.closed;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get bytesSent(): number {
+    let n = this.closedBytesSent;
+    for (const w of this.writers.values()) n += w.bytesSent;
+    return n;
+  }
+
+  /** Data-channel messages handed to the channels (after coalescing and chunking). */
+  get wireMessagesSent(): number {
+    let n = this.closedMessagesSent;
+    for (const w of this.writers.values()) n += w.messagesSent;
+    return n;
+  }
+
+  /** Estimated bytes waiting in JS queues across this link's channels. */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const w of this.writers.values()) n += w.queuedBytes;
+    return n;
+  }
+
+  /** Unreliable frames dropped because their queue was full. */
+  get framesDropped(): number {
+    let n = 0;
+    for (const w of this.writers.values()) n += w.framesDropped;
+    return n;
+  }
+
+  /** Diagnostics and tests: the underlying connection (null once closed). */
+  get rtcPeerConnection(): RTCPeerConnection | null {
+    return this.closed ? null : (this.internals._pc ?? null);
+  }
+
+  /** Diagnostics and tests: the raw channel of a kind, bypassing flow control. */
+  rawChannel(kind: ChannelKind): RTCDataChannel | null {
+    if (this.closed) return null;
+    if (kind === 'reliable' || this.unreliableFallback) return this.internals._channel ?? null;
+    return this.channels.get(kind) ?? null;
+  }
+
+  /** Remote signaling data, already validated (link-signal.ts). */
+  signal(data: PeerSignal): void {
+    if (this.closed) return;
+    if (data.type === 'candidate' && data.candidate.candidate === '') return; // end-of-candidates
+    try {
+      this.peer.signal(data as SimplePeer.SignalData);
+    } catch (e) {
+      // simple-peer throws synchronously for some bad candidates (RTCIceCandidate constructor).
+      this.destroy(`bad signal: ${(e as Error).message}`);
+    }
+  }
+
+  /** Queues frames; false only when the link is not open. Unreliable frames may be dropped. */
+  send(frames: readonly Frame[], kind: ChannelKind = 'reliable'): boolean {
+    if (!this.isOpen) return false;
+    const writer = this.writers.get(kind) ?? this.writers.get('reliable');
+    if (!writer) return false;
+    if (!writer.enqueue(frames) && kind === 'reliable') return false;
+    return true;
+  }
+
+  destroy(reason = 'closed locally'): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.opened = false;
+    this.closedBytesSent = this.bytesSent;
+    this.closedMessagesSent = this.wireMessagesSent;
+    for (const w of this.writers.values()) w.close();
+    this.writers.clear();
+    for (const r of this.reassemblers.values()) r.clear();
+    for (const ch of this.channels.values()) {
+      ch.onmessage = null;
+      ch.onclose = null;
+      ch.onerror = null;
+      try {
+        ch.close();
+      } catch {
+        // already closed
+      }
+    }
+    this.channels.clear();
+    // simple-peer never clears this 5 s timer; it would hold the process open after us.
+    if (this.internals._iceCompleteTimer) clearTimeout(this.internals._iceCompleteTimer);
+    this.peer.destroy();
+    this.emit('close', reason);
+  }
+
+  private onPeerSignal(data: SimplePeer.SignalData): void {
+    if (this.closed) return;
+    let out: PeerSignal;
+    if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp === 'string') {
+      out = { type: data.type, sdp: data.sdp };
+      if (data.type === 'answer') this.createUnreliableChannels();
+    } else if (data.type === 'candidate' && 'candidate' in data) {
+      const c = data.candidate;
+      // libdatachannel writes the SDP attribute form ('a=candidate:...'); browsers expect the bare one.
+      const line = c.candidate.startsWith('a=') ? c.candidate.slice(2) : c.candidate;
+      out = { type: 'candidate', candidate: { candidate: line, sdpMLineIndex: c.sdpMLineIndex, sdpMid: c.sdpMid } };
+    } else {
+      return; // renegotiate / transceiverRequest: never needed for data-only links
+    }
+    this.emit('signal', out);
+  }
+
+  private onConnect(): void {
+    if (this.closed || this.opened) return;
+    if (this.internals._iceCompleteTimer) clearTimeout(this.internals._iceCompleteTimer);
+    const channel = this.internals._channel;
+    if (!channel) {
+      this.destroy('connected without a data channel');
+      return;
+    }
+    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, RELIABLE_WRITER_DEFAULTS));
+    for (const [kind, ch] of this.channels) {
+      this.writers.set(kind, this.makeWriter(ch, this.opts.unreliableWriter, UNRELIABLE_WRITER_DEFAULTS));
+    }
+    this.opened = true;
+    this.emit('open');
+  }
+
+  private makeWriter(
+    channel: RTCDataChannel,
+    opts: ChannelWriterOptions | undefined,
+    defaults: typeof RELIABLE_WRITER_DEFAULTS,
+  ): ChannelWriter {
+    return new ChannelWriter(channel as unknown as WritableChannel, opts ?? {}, defaults, (err) =>
+      this.destroy(`send failed: ${err.message}`),
+    );
+  }
+
+  private createUnreliableChannels(): void {
+    if (this.channels.size > 0 || this.unreliableFallback) return;
+    const pc = this.internals._pc;
+    if (!pc) return;
+    try {
+      this.addChannel(pc, 'unreliable-ordered', { negotiated: true, id: UNRELIABLE_ORDERED_CHANNEL_ID, ordered: true, maxRetransmits: 0 });
+      this.addChannel(pc, 'unreliable-unordered', { negotiated: true, id: UNRELIABLE_UNORDERED_CHANNEL_ID, ordered: false, maxRetransmits: 0 });
+    } catch {
+      // A stack without negotiated channels: unreliable frames ride the reliable channel.
+      for (const ch of this.channels.values()) ch.close();
+      this.channels.clear();
+      this.unreliableFallback = true;
+    }
+  }
+
+  private addChannel(pc: RTCPeerConnection, kind: ChannelKind, init: RTCDataChannelInit): void {
+    const ch = pc.createDataChannel(`rtsmesh-${kind}`, init);
+    if (!ch) throw new Error('createDataChannel returned nothing');
+    ch.binaryType = 'arraybuffer';
+    ch.onmessage = (ev: MessageEvent) => this.onWire(kind, ev.data);
+    ch.onclose = () => this.destroy(`${kind} channel closed`);
+    ch.onerror = () => this.destroy(`${kind} channel error`);
+    this.channels.set(kind, ch);
+  }
+
+  private onWire(kind: ChannelKind, raw: unknown): void {
+    if (this.closed) return;
+    const bytes = toBytes(raw);
+    if (!bytes) {
+      this.dropMalformed('non-binary message');
+      return;
+    }
+    this.bytesReceived += bytes.byteLength;
+    const assembled = this.reassemblers.get(kind)!.accept(bytes);
+    if (assembled.kind === 'partial') return;
+    if (assembled.kind === 'error') {
+      this.dropMalformed(assembled.error);
+      return;
+    }
+    const decoded = decodeFrames(assembled.data);
+    if (!decoded.ok) {
+      this.dropMalformed(decoded.error);
+      return;
+    }
+    if (decoded.frames.length > 0) this.emit('frames', decoded.frames, kind);
+  }
+
+  private dropMalformed(error: string): void {
+    this.malformed++;
+    this.emit('malformed', error);
+    if (this.malformed > (this.opts.maxMalformedMessages ?? 32)) this.destroy('too many malformed messages');
+  }
+}
+
+function toBytes(data: unknown): Uint8Array | null {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}

@@ -1,0 +1,92 @@
+// Where RTCPeerConnection comes from. Browsers have it natively; Node needs a native module, and
+// there are two usable ones (@roamhq/wrtc and node-datachannel's W3C polyfill). Both are loaded
+// with dynamic imports whose specifiers live in variables, so a browser bundle (esbuild) never
+// tries to resolve or inline a native module.
+import { adaptNodeDatachannel, type NodeDatachannelPolyfill } from './ndc-adapter.js';
+
+/** The shape simple-peer's `wrtc` option takes; any W3C-compatible implementation fits. */
+export interface WebRTCImpl {
+  RTCPeerConnection: new (config?: RTCConfiguration) => RTCPeerConnection;
+  RTCSessionDescription?: new (init: RTCSessionDescriptionInit) => RTCSessionDescription;
+  RTCIceCandidate?: new (init: RTCIceCandidateInit) => RTCIceCandidate;
+}
+
+/** The Node WebRTC stacks this SDK knows how to load by name. */
+export type NodeWebRTCName = 'wrtc' | 'node-datachannel';
+
+/** An injected implementation, a known Node stack by name, or undefined for the platform default. */
+export type WebRTCChoice = WebRTCImpl | NodeWebRTCName | undefined;
+
+/**
+ * The stack a Node client uses when nothing is injected. @roamhq/wrtc is the one SPEC §1 names;
+ * a benchmark may switch this to 'node-datachannel'.
+ */
+export const DEFAULT_NODE_WEBRTC: NodeWebRTCName = 'wrtc';
+
+// Specifiers kept in variables: bundlers leave `import(variable)` alone at build time.
+const WRTC_MODULE = '@roamhq/wrtc';
+const NDC_POLYFILL_MODULE = 'node-datachannel/polyfill';
+
+const cache = new Map<NodeWebRTCName, Promise<WebRTCImpl>>();
+
+/** Resolves a choice to a usable implementation. Rejects with a clear message when unavailable. */
+export async function resolveWebRTC(choice?: WebRTCChoice): Promise<WebRTCImpl> {
+  if (choice !== undefined && typeof choice === 'object') {
+    if (typeof choice.RTCPeerConnection !== 'function') {
+      throw new TypeError('webrtc implementation has no RTCPeerConnection constructor');
+    }
+    return choice;
+  }
+  if (choice === undefined) {
+    const native = browserWebRTC();
+    if (native) return native;
+    return loadNamed(DEFAULT_NODE_WEBRTC);
+  }
+  if (choice === 'wrtc' || choice === 'node-datachannel') return loadNamed(choice);
+  throw new TypeError(`unknown webrtc implementation '${String(choice)}' (expected 'wrtc', 'node-datachannel' or an object)`);
+}
+
+function browserWebRTC(): WebRTCImpl | null {
+  const g = globalThis as unknown as Partial<WebRTCImpl>;
+  if (typeof g.RTCPeerConnection !== 'function') return null;
+  return {
+    RTCPeerConnection: g.RTCPeerConnection,
+    RTCSessionDescription: g.RTCSessionDescription,
+    RTCIceCandidate: g.RTCIceCandidate,
+  };
+}
+
+function loadNamed(name: NodeWebRTCName): Promise<WebRTCImpl> {
+  let pending = cache.get(name);
+  if (!pending) {
+    pending = name === 'wrtc' ? loadWrtc() : loadNodeDatachannel();
+    // A failed load is not cached: the caller may install the module and try again.
+    pending.catch(() => cache.delete(name));
+    cache.set(name, pending);
+  }
+  return pending;
+}
+
+async function loadWrtc(): Promise<WebRTCImpl> {
+  const mod = (await importOptional(WRTC_MODULE)) as { default?: WebRTCImpl } & Partial<WebRTCImpl>;
+  const impl = mod.default ?? mod;
+  if (typeof impl.RTCPeerConnection !== 'function') throw new Error(`${WRTC_MODULE} has no RTCPeerConnection`);
+  return impl as WebRTCImpl;
+}
+
+async function loadNodeDatachannel(): Promise<WebRTCImpl> {
+  const mod = (await importOptional(NDC_POLYFILL_MODULE)) as NodeDatachannelPolyfill & { default?: NodeDatachannelPolyfill };
+  const polyfill = typeof mod.RTCPeerConnection === 'function' ? mod : mod.default;
+  if (!polyfill || typeof polyfill.RTCPeerConnection !== 'function') {
+    throw new Error(`${NDC_POLYFILL_MODULE} has no RTCPeerConnection`);
+  }
+  return adaptNodeDatachannel(polyfill);
+}
+
+async function importOptional(specifier: string): Promise<unknown> {
+  try {
+    return await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+  } catch (e) {
+    throw new Error(`cannot load WebRTC module '${specifier}': ${(e as Error).message}`);
+  }
+}

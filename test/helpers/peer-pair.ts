@@ -1,0 +1,91 @@
+// Two LinkManagers in one process, wired to each other the way the signaling server would:
+// every signal is JSON-serialised (as socket.io does) and delivered on a later macrotask, in order.
+import type { Frame } from '../../shared/frame.js';
+import { createLinkManager, type LinkManagerOptions, type PeerLinkManager } from '../../client/peer/link-manager.js';
+import { resolveWebRTC, type NodeWebRTCName } from '../../client/peer/webrtc-impl.js';
+
+export type LinkState = 'connecting' | 'open' | 'down' | 'closed';
+
+export interface Side {
+  uid: string;
+  manager: PeerLinkManager;
+  /** Every state event, in order. */
+  states: Array<{ uid: string; state: LinkState }>;
+  /** Every frame received, in order. */
+  frames: Frame[];
+}
+
+export interface PeerPair {
+  a: Side;
+  b: Side;
+  /** Stops forwarding signals in one direction (to simulate a lost path) or resumes it. */
+  setForwarding(from: 'a' | 'b', on: boolean): void;
+  destroy(): void;
+}
+
+export interface PeerPairOptions {
+  aUid?: string;
+  bUid?: string;
+  manager?: Partial<Omit<LinkManagerOptions, 'localUid' | 'webrtc'>>;
+}
+
+export async function createPeerPair(stack: NodeWebRTCName, opts: PeerPairOptions = {}): Promise<PeerPair> {
+  const webrtc = await resolveWebRTC(stack);
+  const make = (uid: string): Side => {
+    const manager = createLinkManager({ connectTimeoutMs: 8_000, ...opts.manager, localUid: uid, webrtc });
+    const side: Side = { uid, manager, states: [], frames: [] };
+    manager.on('state', (peer, state) => side.states.push({ uid: peer, state }));
+    manager.on('frames', (_peer, frames) => {
+      for (const f of frames) side.frames.push(f);
+    });
+    return side;
+  };
+  const a = make(opts.aUid ?? 'alice');
+  const b = make(opts.bUid ?? 'bob');
+  const forwarding = { a: true, b: true };
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const wire = (from: Side, to: Side, key: 'a' | 'b'): void => {
+    from.manager.on('signal', (target, signal) => {
+      if (target !== to.uid || !forwarding[key]) return;
+      const json = JSON.stringify(signal);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        to.manager.handleSignal(from.uid, JSON.parse(json) as Record<string, unknown>);
+      }, 0);
+      timers.add(t);
+    });
+  };
+  wire(a, b, 'a');
+  wire(b, a, 'b');
+  return {
+    a,
+    b,
+    setForwarding(from, on) {
+      forwarding[from] = on;
+    },
+    destroy() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      a.manager.destroy();
+      b.manager.destroy();
+    },
+  };
+}
+
+/** Polls `cond` until it holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export async function waitOpen(pair: PeerPair): Promise<void> {
+  await waitFor(
+    () => pair.a.manager.isOpen(pair.b.uid) && pair.b.manager.isOpen(pair.a.uid),
+    'both sides of the link to be open',
+  );
+}
+
+export const STACKS: NodeWebRTCName[] = ['wrtc', 'node-datachannel'];
