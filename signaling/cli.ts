@@ -1,0 +1,111 @@
+// `rtsmesh-signaling`: runs a signaling server from the command line (SPEC §1).
+import { Command, InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSignalingServer, type SignalingServerOptions } from './index.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from './options.js';
+import { packageRoot } from './package-root.js';
+import { SERVER_VERSION } from './version.js';
+
+/** The app --dev uses when no app is given. Public on purpose: never use it in production. */
+export const DEV_APP_ID = 'rtsmeshdevapp00000000000';
+export const DEV_APP_KEY = 'rtsmesh-dev-key';
+
+function fail(message: string): never {
+  console.error(`rtsmesh-signaling: ${message}`);
+  process.exit(2);
+}
+
+function intOption(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
+
+const program = new Command()
+  .name('rtsmesh-signaling')
+  .description('rtsmesh signaling server: login, presence, rooms, relay and the app-server REST API')
+  .version(SERVER_VERSION)
+  .option('-p, --port <port>', `TCP port, 0 = any free one (env RTSMESH_PORT, default ${DEFAULT_PORT})`, intOption('--port'))
+  .option('-H, --host <host>', `interface to bind (env RTSMESH_HOST, default ${DEFAULT_HOST})`)
+  .option('--app-id <appId>', 'app id, 24 characters (env RTSMESH_APP_ID)')
+  .option('--app-key <appKey>', 'app key that signs tokens and guards the REST API (env RTSMESH_APP_KEY)')
+  .option('--dev', `development mode: GET /dev/token, demo page; app ${DEV_APP_ID} / ${DEV_APP_KEY} when none is given`)
+  .option('--redis <url>', 'Redis URL to share state between several processes (env RTSMESH_REDIS)')
+  .option('--drop-grace-ms <ms>', 'how long a dropped connection may come back before it is announced as Dropped', intOption('--drop-grace-ms'))
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
+  .option('--public-dir <dir>', 'folder served as static files at /')
+  .showHelpAfterError();
+
+program.parse();
+const cli = program.opts<{
+  port?: number;
+  host?: string;
+  appId?: string;
+  appKey?: string;
+  dev?: boolean;
+  redis?: string;
+  dropGraceMs?: number;
+  logLevel: string;
+  publicDir?: string;
+}>();
+
+const env = process.env;
+const dev = cli.dev ?? false;
+let appId = cli.appId ?? env.RTSMESH_APP_ID;
+let appKey = cli.appKey ?? env.RTSMESH_APP_KEY;
+if (!appId && !appKey && dev) {
+  appId = DEV_APP_ID;
+  appKey = DEV_APP_KEY;
+}
+if (!appId || !appKey) fail('--app-id and --app-key (or RTSMESH_APP_ID / RTSMESH_APP_KEY) are required, or use --dev');
+
+const envPort = env.RTSMESH_PORT !== undefined ? intOption('RTSMESH_PORT')(env.RTSMESH_PORT) : undefined;
+const options: SignalingServerOptions = {
+  port: cli.port ?? envPort ?? DEFAULT_PORT,
+  host: cli.host ?? env.RTSMESH_HOST ?? DEFAULT_HOST,
+  apps: [{ appId, appKey }],
+  dev,
+  logLevel: cli.logLevel,
+  dropGraceMs: cli.dropGraceMs,
+  redis: cli.redis ?? (env.RTSMESH_REDIS || undefined),
+  publicDir: cli.publicDir,
+};
+if (dev) {
+  const root = packageRoot();
+  options.publicDir ??= join(root, 'signaling', 'public');
+  options.bundlePath = join(root, 'dist', 'browser', 'rtsmesh.js');
+}
+
+try {
+  const server = await createSignalingServer(options);
+  console.log(`rtsmesh signaling listening on ${server.url}`);
+  if (dev) {
+    console.log(`dev app id: ${appId}`);
+    console.log(`dev app key: ${appKey}`);
+    console.log(`dev token: ${server.url}/dev/token?uid=alice`);
+    if (options.bundlePath && !existsSync(options.bundlePath)) {
+      console.log(`note: ${options.bundlePath} is missing; run \`npm run build\` to serve /rtsmesh.js`);
+    }
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`rtsmesh signaling: ${signal}, closing`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('rtsmesh signaling: close failed', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (e) {
+  console.error(`rtsmesh signaling: ${(e as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,65 @@
+// What every handler of one server instance shares, and the names of the socket.io rooms used for
+// routing. All deliveries go to socket.io rooms (never a local socket map), so that with the Redis
+// adapter an emit reaches a socket held by another process.
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol.js';
+import type { DropGrace } from './drop-grace.js';
+import type { SignalingMetrics } from './metrics.js';
+import type { ResolvedOptions } from './options.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { KeyedLock, SerialQueue } from './serial.js';
+import type { Store } from './store/types.js';
+
+/** The login state of one socket; absent before login and after logout. */
+export interface SocketSession {
+  appId: string;
+  uid: string;
+  sessionId: string;
+  /** From a room token (SPEC §6): the only room this session may join. */
+  allowedRoom?: string;
+}
+
+export interface SocketData {
+  session?: SocketSession;
+  queue: SerialQueue;
+}
+
+export type SignalingIo = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+export type SignalingSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+
+/** Plain counters behind stats(); the same numbers also feed the Prometheus metrics. */
+export interface Counters {
+  /** Message frames (FrameType.Message) accepted by relay:frame and relay:room, once per frame sent. */
+  relayedMessages: number;
+  /** Message frames delivered by the relay, once per recipient. */
+  relayDeliveries: number;
+  /** Every frame accepted by the relay, acks included. */
+  relayedFrames: number;
+  rtcSignals: number;
+  serverMessages: number;
+  appMessages: number;
+}
+
+export interface ServerContext {
+  io: SignalingIo;
+  store: Store;
+  options: ResolvedOptions;
+  log: Logger;
+  metrics: SignalingMetrics;
+  counters: Counters;
+  limiter: RateLimiter;
+  locks: KeyedLock;
+  dropGrace: DropGrace;
+  /** Identifies this process in SessionRecord.nodeId. */
+  nodeId: string;
+  /** Aborted when the server closes, so pending app-server requests end with it. */
+  closing: AbortSignal;
+}
+
+// appId has a fixed length of 24, so `prefix + appId + id` is unambiguous.
+export const userRoom = (appId: string, uid: string): string => `user:${appId}${uid}`;
+export const roomRoom = (appId: string, roomId: string): string => `room:${appId}${roomId}`;
+export const sessionRoom = (appId: string, sessionId: string): string => `session:${appId}${sessionId}`;
+/** KeyedLock / rate-limit key of one user. */
+export const userKey = (appId: string, uid: string): string => `${appId}${uid}`;

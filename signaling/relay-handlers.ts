@@ -1,0 +1,117 @@
+// relay:frame and relay:room: the server path for data frames when no direct link is up.
+// The sender is always the socket's authenticated uid; nothing in the payload can change it.
+// Frames are forwarded byte for byte after they were decoded and checked.
+import { UserMessageSendResult } from '../shared/codes.js';
+import { FrameType, broadcastStream, decodeFrames } from '../shared/frame.js';
+import { isValidId } from '../shared/limits.js';
+import { MALFORMED_CODE, RelayFrameRequest, RelayRoomRequest, type CodeReply } from '../shared/protocol.js';
+import { roomRoom, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from './context.js';
+import { guardEvent } from './handler-guard.js';
+import { chargesFor, planBatch, type BatchPlan } from './relay-plan.js';
+import type { z } from 'zod';
+
+const code = (c: number): CodeReply => ({ code: c });
+
+export function registerRelayHandlers(ctx: ServerContext, socket: SignalingSocket): void {
+  const guard = {
+    malformed: code(MALFORMED_CODE),
+    busy: code(UserMessageSendResult.ExceedQPS),
+    failure: code(UserMessageSendResult.Unknown),
+  };
+  const rejected = (reply: CodeReply): CodeReply => {
+    if (reply.code !== 0) ctx.metrics.relayRejections.inc({ code: String(reply.code) });
+    return reply;
+  };
+  guardEvent(socket, ctx.log, 'relay:frame', RelayFrameRequest, guard, async (req) => rejected(await relayFrame(ctx, socket, req)));
+  guardEvent(socket, ctx.log, 'relay:room', RelayRoomRequest, guard, async (req) => rejected(await relayRoom(ctx, socket, req)));
+}
+
+async function relayFrame(ctx: ServerContext, socket: SignalingSocket, req: z.output<typeof RelayFrameRequest>): Promise<CodeReply> {
+  const s = socket.data.session;
+  if (!s) return code(UserMessageSendResult.NotLogin);
+  if (req.to === '') return code(UserMessageSendResult.EmptyUser);
+  if (!isValidId(req.to)) return code(UserMessageSendResult.NoReceiver);
+  const decoded = decodeFrames(req.frame);
+  if (!decoded.ok) {
+    ctx.log.debug({ uid: s.uid, error: decoded.error }, 'relay:frame: bad frames');
+    return code(MALFORMED_CODE);
+  }
+  const plan = planBatch(decoded.frames, ctx.options.limits);
+  if (typeof plan === 'number') return code(plan);
+
+  const related = await checkRelationship(ctx, s, req.to, plan);
+  if (related !== 0) return code(related);
+
+  const target = await ctx.store.getSession(s.appId, req.to);
+  if (!target) return code(UserMessageSendResult.NoReceiver);
+  if (!target.connected) return code(UserMessageSendResult.NoRelayPath);
+
+  if (!ctx.limiter.tryCharge(chargesFor(s.appId, s.uid, plan, ctx.options.limits))) {
+    return code(UserMessageSendResult.ExceedQPS);
+  }
+  // Messages outside rooms make the pair P2P contacts, which lets them set up a direct link.
+  if (plan.streams.some((u) => u.kind === 'user' && u.roomId === '' && u.messages + u.retransmits > 0)) {
+    await ctx.store.addContact(s.appId, s.uid, req.to, ctx.options.contactTtlMs);
+  }
+  ctx.io.to(userRoom(s.appId, req.to)).emit('relay:frame', { from: s.uid, frame: req.frame });
+  count(ctx, plan, 1);
+  return code(0);
+}
+
+/**
+ * Sender and target must be related through every stream of the batch: both members of the
+ * room a room stream names; for acks outside rooms, P2P contacts. Returns 0 or the refusal code.
+ */
+async function checkRelationship(ctx: ServerContext, s: SocketSession, to: string, plan: BatchPlan): Promise<number> {
+  const checkedRooms = new Set<string>();
+  for (const use of plan.streams) {
+    if (use.kind === 'user' && use.roomId === '') {
+      const onlyAcks = use.messages + use.retransmits === 0;
+      if (onlyAcks && !(await ctx.store.areContacts(s.appId, s.uid, to))) return UserMessageSendResult.NoReceiver;
+      continue;
+    }
+    if (checkedRooms.has(use.roomId)) continue;
+    checkedRooms.add(use.roomId);
+    if (!(await ctx.store.getMember(s.appId, use.roomId, s.uid))) return UserMessageSendResult.NotJoin;
+    if (!(await ctx.store.getMember(s.appId, use.roomId, to))) return UserMessageSendResult.NoReceiver;
+  }
+  return 0;
+}
+
+async function relayRoom(ctx: ServerContext, socket: SignalingSocket, req: z.output<typeof RelayRoomRequest>): Promise<CodeReply> {
+  const s = socket.data.session;
+  if (!s) return code(UserMessageSendResult.NotLogin);
+  if (!isValidId(req.roomId)) return code(MALFORMED_CODE);
+  const decoded = decodeFrames(req.frame);
+  if (!decoded.ok) {
+    ctx.log.debug({ uid: s.uid, error: decoded.error }, 'relay:room: bad frames');
+    return code(MALFORMED_CODE);
+  }
+  // Only broadcast messages of this room: acks and user messages go to one user (relay:frame).
+  const stream = broadcastStream(req.roomId);
+  if (decoded.frames.some((f) => f.t !== FrameType.Message || f.st !== stream)) return code(MALFORMED_CODE);
+  const plan = planBatch(decoded.frames, ctx.options.limits);
+  if (typeof plan === 'number') return code(plan);
+
+  if (!(await ctx.store.getMember(s.appId, req.roomId, s.uid))) return code(UserMessageSendResult.NotJoin);
+  if (!ctx.limiter.tryCharge(chargesFor(s.appId, s.uid, plan, ctx.options.limits))) {
+    return code(UserMessageSendResult.ExceedQPS);
+  }
+  const except = new Set(req.except);
+  const recipients = (await ctx.store.listMembers(s.appId, req.roomId)).filter((m) => m.uid !== s.uid && !except.has(m.uid)).length;
+  ctx.io
+    .to(roomRoom(s.appId, req.roomId))
+    .except([userRoom(s.appId, s.uid), ...req.except.map((u) => userRoom(s.appId, u))])
+    .emit('relay:frame', { from: s.uid, frame: req.frame });
+  count(ctx, plan, recipients);
+  return code(0);
+}
+
+function count(ctx: ServerContext, plan: BatchPlan, recipients: number): void {
+  ctx.counters.relayedMessages += plan.messageFrames;
+  ctx.counters.relayDeliveries += plan.messageFrames * recipients;
+  ctx.counters.relayedFrames += plan.frames;
+  ctx.metrics.relayedMessages.inc(plan.messageFrames);
+  ctx.metrics.relayDeliveries.inc(plan.messageFrames * recipients);
+  ctx.metrics.relayedFrames.inc(plan.frames);
+}

@@ -1,0 +1,48 @@
+// rtc:signal: WebRTC set-up data (simple-peer offers, answers, candidates) forwarded between two
+// users who already have a reason to talk: they share a room, or one sent the other a P2P
+// message through the relay (contacts). Anything else is refused, so the signaling server cannot
+// be used to make arbitrary users open connections.
+import { UserMessageSendResult } from '../shared/codes.js';
+import { isValidId } from '../shared/limits.js';
+import { MALFORMED_CODE, RtcSignalRequest, type CodeReply } from '../shared/protocol.js';
+import { userRoom, type ServerContext, type SignalingSocket } from './context.js';
+import { guardEvent } from './handler-guard.js';
+import { senderCharge } from './relay-plan.js';
+
+/** Signals per second one user may send; set-up needs a few dozen per link at most. */
+export const RTC_SIGNALS_PER_SECOND = 200;
+/** Largest serialized signal; SDP offers are a few KiB. */
+export const MAX_SIGNAL_BYTES = 64 * 1024;
+
+async function sharesRoom(ctx: ServerContext, appId: string, a: string, b: string): Promise<boolean> {
+  const [roomsA, roomsB] = await Promise.all([ctx.store.listUserRooms(appId, a), ctx.store.listUserRooms(appId, b)]);
+  const setB = new Set(roomsB);
+  return roomsA.some((r) => setB.has(r));
+}
+
+export function registerRtcSignalHandler(ctx: ServerContext, socket: SignalingSocket): void {
+  guardEvent(
+    socket, ctx.log, 'rtc:signal', RtcSignalRequest,
+    { malformed: { code: MALFORMED_CODE }, busy: { code: UserMessageSendResult.ExceedQPS }, failure: { code: UserMessageSendResult.Unknown } },
+    async (req): Promise<CodeReply> => {
+      const s = socket.data.session;
+      if (!s) return { code: UserMessageSendResult.NotLogin };
+      if (req.to === '') return { code: UserMessageSendResult.EmptyUser };
+      if (!isValidId(req.to)) return { code: UserMessageSendResult.NoReceiver };
+      if (Buffer.byteLength(JSON.stringify(req.signal)) > MAX_SIGNAL_BYTES) return { code: MALFORMED_CODE };
+      if (!ctx.limiter.tryCharge([senderCharge(s.appId, s.uid, 'rtc', RTC_SIGNALS_PER_SECOND)])) {
+        return { code: UserMessageSendResult.ExceedQPS };
+      }
+      const related =
+        (await ctx.store.areContacts(s.appId, s.uid, req.to)) || (await sharesRoom(ctx, s.appId, s.uid, req.to));
+      if (!related) return { code: UserMessageSendResult.NoReceiver };
+      const target = await ctx.store.getSession(s.appId, req.to);
+      if (!target) return { code: UserMessageSendResult.NoReceiver };
+      if (!target.connected) return { code: UserMessageSendResult.NoRelayPath };
+      ctx.io.to(userRoom(s.appId, req.to)).emit('rtc:signal', { from: s.uid, signal: req.signal });
+      ctx.counters.rtcSignals++;
+      ctx.metrics.rtcSignals.inc();
+      return { code: 0 };
+    },
+  );
+}

@@ -1,0 +1,222 @@
+// Wiring: one HTTP server carrying socket.io (websocket only), the app-server REST API, metrics,
+// static files and, in dev mode, a token endpoint.
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import { Server } from 'socket.io';
+import { isValidId } from '../shared/limits.js';
+import { MALFORMED_CODE } from '../shared/protocol.js';
+import { createToken } from '../shared/token.js';
+import type { Counters, ServerContext, SignalingIo, SignalingSocket } from './context.js';
+import { DropGrace } from './drop-grace.js';
+import { sendJson, sendText } from './http-util.js';
+import { createLogger } from './logger.js';
+import { SignalingMetrics } from './metrics.js';
+import { resolveOptions, type SignalingServerOptions } from './options.js';
+import { registerP2ServerHandlers } from './p2server.js';
+import { RateLimiter } from './rate-limiter.js';
+import { registerRelayHandlers } from './relay-handlers.js';
+import { handleRestApi } from './rest-api.js';
+import { registerRoomHandlers } from './room-handlers.js';
+import { registerRtcSignalHandler } from './rtc-signal-handler.js';
+import { KeyedLock, SerialQueue } from './serial.js';
+import { dropSession, registerSessionHandlers } from './session-handlers.js';
+import { handleStatic } from './static-files.js';
+import { MemoryStore } from './store/memory-store.js';
+import type { Store } from './store/types.js';
+import { SERVER_VERSION } from './version.js';
+
+/** Large enough for a batch of frames: many small ones or one 64 KiB message with overhead. */
+export const MAX_SOCKET_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** How long close() lets connections finish before cutting them. */
+const CLOSE_GRACE_MS = 1000;
+
+const CLIENT_EVENTS = new Set([
+  'login', 'logout', 'token:update', 'server:params', 'server:message', 'presence:query',
+  'room:join', 'room:leave', 'relay:frame', 'relay:room', 'rtc:signal',
+]);
+
+export interface SignalingStats {
+  /** Sockets connected to this process. */
+  connections: number;
+  /** Logged-in sockets on this process. */
+  loggedIn: number;
+  /** Message frames (never acks or signaling) the relay accepted, once per frame a client sent. */
+  relayedMessages: number;
+  /** Message frames the relay delivered, once per recipient. */
+  relayDeliveries: number;
+  /** All frames the relay accepted, acks included. */
+  relayedFrames: number;
+  /** WebRTC signals forwarded. */
+  rtcSignals: number;
+  /** P2Server messages posted to app servers. */
+  serverMessages: number;
+  /** REST API messages sent to clients. */
+  appMessages: number;
+  /** Sessions in their drop grace period on this process. */
+  pendingDrops: number;
+}
+
+export interface SignalingServer {
+  /** Where clients connect, e.g. http://127.0.0.1:8080 (a wildcard host is shown as loopback). */
+  url: string;
+  port: number;
+  host: string;
+  /** This process's id in SessionRecord.nodeId. */
+  nodeId: string;
+  version: string;
+  store: Store;
+  io: SignalingIo;
+  httpServer: HttpServer;
+  stats(): SignalingStats;
+  /** Disconnects every client, stops listening, and closes the store when it created it. */
+  close(): Promise<void>;
+}
+
+function urlFor(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+export async function createSignalingServer(opts: SignalingServerOptions): Promise<SignalingServer> {
+  const options = resolveOptions(opts);
+  const log = options.logger ?? createLogger(options.logLevel);
+  const ownsStore = !options.store;
+  const store = options.store ?? new MemoryStore();
+  const metrics = new SignalingMetrics();
+  const counters: Counters = { relayedMessages: 0, relayDeliveries: 0, relayedFrames: 0, rtcSignals: 0, serverMessages: 0, appMessages: 0 };
+  const closing = new AbortController();
+  // Every pending app-server request listens for the close; there may be many at once.
+  setMaxListeners(0, closing.signal);
+  const httpServer = createServer();
+  const io: SignalingIo = new Server(httpServer, {
+    transports: ['websocket'],
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    serveClient: false,
+  });
+
+  const ctx: ServerContext = {
+    io,
+    store,
+    options,
+    log,
+    metrics,
+    counters,
+    limiter: new RateLimiter(),
+    locks: new KeyedLock(),
+    dropGrace: new DropGrace(options.dropGraceMs, (appId, uid, sessionId, socketId) => dropSession(ctx, appId, uid, sessionId, socketId)),
+    nodeId: randomUUID(),
+    closing: closing.signal,
+  };
+
+  const stats = (): SignalingStats => {
+    let loggedIn = 0;
+    const sockets = io.of('/').sockets;
+    for (const socket of sockets.values()) if (socket.data.session) loggedIn++;
+    return { connections: sockets.size, loggedIn, ...counters, pendingDrops: ctx.dropGrace.pending };
+  };
+
+  io.on('connection', (socket: SignalingSocket) => {
+    socket.data.queue = new SerialQueue();
+    registerSessionHandlers(ctx, socket);
+    registerRoomHandlers(ctx, socket);
+    registerRelayHandlers(ctx, socket);
+    registerRtcSignalHandler(ctx, socket);
+    registerP2ServerHandlers(ctx, socket);
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (CLIENT_EVENTS.has(event)) return;
+      log.debug({ event, socket: socket.id }, 'unknown event');
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') ack({ code: MALFORMED_CODE });
+    });
+    socket.on('error', (err) => log.warn({ err, socket: socket.id }, 'socket error'));
+  });
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handleRequest(req, res).catch((err: unknown) => {
+      log.error({ err, url: req.url }, 'HTTP request failed');
+      if (!res.headersSent) sendText(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      const s = stats();
+      metrics.connections.set(s.connections);
+      metrics.loggedIn.set(s.loggedIn);
+      const counts = await store.counts();
+      metrics.sessions.set(counts.sessions);
+      metrics.rooms.set(counts.rooms);
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, { ok: true, version: SERVER_VERSION });
+    if (options.dev && url.pathname === '/dev/token' && req.method === 'GET') {
+      // Dev only: demo pages served from another origin may ask too.
+      const cors = { 'access-control-allow-origin': '*' };
+      const uid = url.searchParams.get('uid') ?? '';
+      if (!isValidId(uid)) return sendJson(res, 400, { code: 'bad_request', message: 'uid must match [A-Za-z0-9_@.-]{1,128}' }, cors);
+      const { appId, appKey } = options.firstApp;
+      return sendJson(res, 200, { appId, token: createToken({ appId, appKey, userId: uid }) }, cors);
+    }
+    if (await handleRestApi(ctx, req, res, url)) return;
+    if (await handleStatic(options, req, res, url)) return;
+    sendText(res, 404, 'not found\n');
+  }
+
+  // Every TCP connection, so close() can cut the ones that do not end by themselves.
+  const connections = new Set<NetSocket>();
+  httpServer.on('connection', (s: NetSocket) => {
+    connections.add(s);
+    s.once('close', () => connections.delete(s));
+  });
+
+  const releaseResources = async (): Promise<void> => {
+    ctx.dropGrace.close();
+    ctx.limiter.close();
+    if (ownsStore) await store.close();
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await releaseResources();
+    throw e;
+  }
+  httpServer.on('error', (err) => log.error({ err }, 'HTTP server error'));
+
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = urlFor(options.host, port);
+  log.info({ url, version: SERVER_VERSION, apps: [...options.apps.keys()] }, 'signaling server listening');
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      closing.abort();
+      ctx.dropGrace.close();
+      const cutter = setTimeout(() => {
+        for (const s of connections) s.destroy();
+      }, CLOSE_GRACE_MS);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        httpServer.closeIdleConnections();
+      });
+      clearTimeout(cutter);
+      await releaseResources();
+      log.info('signaling server closed');
+    })());
+
+  return { url, port, host: options.host, nodeId: ctx.nodeId, version: SERVER_VERSION, store, io, httpServer, stats, close };
+}
