@@ -74,7 +74,7 @@ export type DecodeResult = { ok: true; frames: Frame[] } | { ok: false; error: s
 export function decodeFrames(data: Uint8Array): DecodeResult {
   let raw: unknown;
   try {
-    raw = packr.unpack(data instanceof Buffer ? data : toBuffer(data));
+    raw = packr.unpack(toBuffer(data));
   } catch (e) {
     return { ok: false, error: `undecodable frame: ${(e as Error).message}` };
   }
@@ -91,5 +91,6 @@ export function decodeFrames(data: Uint8Array): DecodeResult {
 
 // msgpackr's Node build reads Buffers fastest; in browsers a Uint8Array is what it takes.
 function toBuffer(data: Uint8Array): Uint8Array {
-  return typeof Buffer !== 'undefined' ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data;
+  if (typeof Buffer === 'undefined' || Buffer.isBuffer(data)) return data;
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -1,0 +1,71 @@
+// Small DOM helpers shared by the demo's views. No framework: the page is small enough that
+// building elements by hand stays readable, and nothing has to be fetched or compiled.
+
+/** The element with `data-testid="id"` — the same hooks the e2e tests use, so the code and the tests agree. */
+export function byTestId(id, root = document) {
+  const found = root.querySelector(`[data-testid="${id}"]`);
+  if (!found) throw new Error(`demo: element data-testid="${id}" is missing from index.html`);
+  return found;
+}
+
+/**
+ * Creates an element. `attrs`: `class`, `text`, `dataset` (object), `on` (event → listener),
+ * anything else becomes an attribute (false/null/undefined are skipped).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  applyAttrs(el, attrs);
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Same as h() for SVG elements (they need the SVG namespace). */
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  applyAttrs(el, attrs);
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+function applyAttrs(el, attrs) {
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'text') el.textContent = String(value);
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key === 'on') for (const [event, fn] of Object.entries(value)) el.addEventListener(event, fn);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+}
+
+/** 14:03:27 — messages in a live chat only need the time of day. */
+export function formatTime(date = new Date()) {
+  return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+}
+
+/** 512 B, 12.3 KiB, 1.5 MiB. */
+export function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** Calls `fn` when Enter is pressed in `input` (without Shift), so every form works from the keyboard. */
+export function onEnter(input, fn) {
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      fn();
+    }
+  });
+}
+
+/** Shows `el` (removes `hidden`) when `visible`, hides it otherwise. */
+export function show(el, visible) {
+  el.hidden = !visible;
+}

@@ -1,0 +1,104 @@
+// The room's member list: one `<li data-testid="member" data-uid data-path>` per *other* member,
+// with a badge for the path messages to that member take right now. The local user is shown
+// above the list (data-testid="self-member"), not as a member entry.
+import { h } from './dom.js';
+
+export const PATH_LABEL = { p2p: 'P2P', relay: 'Relay', connecting: 'Connecting…', closed: 'Closed' };
+const PATH_HINT = {
+  p2p: 'Direct WebRTC data channel',
+  relay: 'Through the signaling server',
+  connecting: 'Setting up a direct link; the server relays meanwhile',
+  closed: 'Direct link closed; the server relays',
+};
+
+/** Initials for an avatar: "alice" → "AL", "bob.smith" → "BS". */
+export function initials(uid) {
+  const parts = uid.split(/[._@-]+/).filter(Boolean);
+  const text = parts.length >= 2 ? parts[0][0] + parts[1][0] : uid.slice(0, 2);
+  return text.toUpperCase();
+}
+
+export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) {
+  /** uid → { li, path, extraInfo } in join order. */
+  const members = new Map();
+
+  function pathBadge(path) {
+    return h('span', {
+      class: `path-badge path-${path}`,
+      title: PATH_HINT[path] ?? path,
+      dataset: { testid: 'member-path' },
+      text: PATH_LABEL[path] ?? path,
+    });
+  }
+
+  function render() {
+    countEl.textContent = String(members.size);
+    emptyEl.hidden = members.size > 0;
+  }
+
+  function setSelf(uid) {
+    selfEl.replaceChildren();
+    selfEl.hidden = !uid;
+    if (!uid) return;
+    selfEl.dataset.uid = uid;
+    selfEl.append(
+      h('span', { class: 'avatar avatar-self', 'aria-hidden': 'true', text: initials(uid) }),
+      h('span', { class: 'member-name', text: uid }),
+      h('span', { class: 'you-tag', text: 'you' }),
+    );
+  }
+
+  /** Adds a member, or refreshes one already listed (a rejoin announces everyone again). Returns true if new. */
+  function upsert(uid, extraInfo, path) {
+    const known = members.get(uid);
+    if (known) {
+      known.extraInfo = extraInfo;
+      setPath(uid, path);
+      return false;
+    }
+    const li = h('li', { class: 'member', dataset: { testid: 'member', uid, path }, tabindex: '0', title: `Click to send ${uid} a direct message` },
+      h('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(uid) }),
+      h('span', { class: 'member-text' },
+        h('span', { class: 'member-name', text: uid }),
+        extraInfo ? h('span', { class: 'member-extra', text: extraInfo }) : null),
+      pathBadge(path));
+    const pick = () => onPick?.(uid);
+    li.addEventListener('click', pick);
+    li.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } });
+    members.set(uid, { li, path, extraInfo });
+    listEl.append(li);
+    render();
+    return true;
+  }
+
+  function remove(uid) {
+    const known = members.get(uid);
+    if (!known) return false;
+    known.li.remove();
+    members.delete(uid);
+    render();
+    return true;
+  }
+
+  function setPath(uid, path) {
+    const known = members.get(uid);
+    if (!known || known.path === path) return;
+    known.path = path;
+    known.li.dataset.path = path;
+    known.li.querySelector('.path-badge').replaceWith(pathBadge(path));
+  }
+
+  function clear() {
+    members.clear();
+    listEl.replaceChildren();
+    render();
+  }
+
+  /** [{ uid, path }] in join order (what the mesh picture draws). */
+  function list() {
+    return [...members].map(([uid, m]) => ({ uid, path: m.path }));
+  }
+
+  render();
+  return { setSelf, upsert, remove, setPath, clear, list, has: (uid) => members.has(uid) };
+}
