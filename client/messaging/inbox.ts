@@ -1,0 +1,100 @@
+// The receiver's half of reliable delivery: per (sender, stream) it delivers frames exactly once
+// and in sequence order, whichever path each one took, and asks for a cumulative ack.
+//
+// `f` on a frame is the first seq the sender still owes us; everything before it was delivered
+// or given up by the sender. It tells a fresh receiver where the stream starts (so a frame that
+// overtook its predecessors during a path switch is held back, not taken as the start) and tells
+// a receiver stuck on a hole the sender abandoned (timeout) to move past it.
+import type { MessageFrame } from '../../shared/frame.js';
+import type { Logger } from '../types.js';
+
+interface StreamState {
+  /** Next seq to deliver; undefined until the first reliable frame on this stream. */
+  expected?: number;
+  /** Frames that arrived ahead of `expected`. */
+  readonly buffer: Map<number, MessageFrame>;
+}
+
+export interface InboxOptions {
+  deliver(from: string, frame: MessageFrame): void;
+  /** Ask for an ack of everything up to `s` (cumulative) to go back to `from`. */
+  ack(from: string, stream: string, s: number): void;
+  /** Frames held back per stream before newer ones are dropped (the sender resends them). Default 10000. */
+  maxBuffered?: number;
+  logger?: Logger;
+}
+
+const key = (from: string, stream: string): string => `${from}\n${stream}`;
+
+export class Inbox {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly maxBuffered: number;
+
+  constructor(private readonly opts: InboxOptions) {
+    this.maxBuffered = opts.maxBuffered ?? 10_000;
+  }
+
+  receive(from: string, frame: MessageFrame): void {
+    const { s, f, st } = frame;
+    if (s === undefined) {
+      this.opts.deliver(from, frame);
+      return;
+    }
+    const k = key(from, st);
+    let state = this.streams.get(k);
+    if (!state) this.streams.set(k, (state = { buffer: new Map() }));
+    if (f !== undefined && (state.expected === undefined || f > state.expected)) {
+      state.expected = f;
+      for (const held of state.buffer.keys()) if (held < f) state.buffer.delete(held);
+    }
+    if (state.expected === undefined) state.expected = s;
+    if (s < state.expected) {
+      // A duplicate (retransmission or the other path's copy): ack again, the first ack may be lost.
+      this.opts.ack(from, st, state.expected - 1);
+      return;
+    }
+    if (s > state.expected) {
+      if (!state.buffer.has(s)) {
+        if (state.buffer.size >= this.maxBuffered) {
+          this.opts.logger?.warn(`inbox: reorder buffer full for ${from} ${st}, dropping seq ${s}`);
+        } else {
+          state.buffer.set(s, frame);
+        }
+      }
+      // Tells the sender where we are stuck; it resends from there.
+      this.opts.ack(from, st, state.expected - 1);
+      return;
+    }
+    this.opts.deliver(from, frame);
+    let next = s + 1;
+    for (let held = state.buffer.get(next); held; held = state.buffer.get(next)) {
+      state.buffer.delete(next);
+      this.opts.deliver(from, held);
+      next++;
+    }
+    state.expected = next;
+    this.opts.ack(from, st, next - 1);
+  }
+
+  /** Forgets one (sender, stream) sequence: the sender left the room, or we did. */
+  reset(from: string, stream: string): void {
+    this.streams.delete(key(from, stream));
+  }
+
+  /** Forgets every sender's sequence on `stream`. */
+  resetStream(stream: string): void {
+    const suffix = `\n${stream}`;
+    for (const k of [...this.streams.keys()]) if (k.endsWith(suffix)) this.streams.delete(k);
+  }
+
+  resetAll(): void {
+    this.streams.clear();
+  }
+
+  /** Frames held back waiting for a predecessor, over all streams. */
+  get buffered(): number {
+    let n = 0;
+    for (const state of this.streams.values()) n += state.buffer.size;
+    return n;
+  }
+}

@@ -1,0 +1,293 @@
+// The sender's half of reliable delivery: sequence numbers, the frames each receiver still owes
+// us an acknowledgement for, and the end-to-end result of every message.
+//
+// A lane is one (receiver, stream) pair. User streams ('u/…') have their own counter per lane;
+// a room-broadcast stream ('b/<roomId>') has ONE counter per room shared by every member's lane,
+// so the same frame object can go to everyone (over each link, and once through relay:room).
+//
+// Counters start at the clock (in microseconds) instead of 1. A receiver keeps its expected
+// sequence for a sender as long as its own login lasts; if the sender restarts (new engine, new
+// login, room left and joined again) its new counter must not fall below what the receiver has
+// already seen, or the receiver would drop the new messages as duplicates. Client-side rate
+// limits keep every counter far slower than the clock, so a later start is always higher.
+import type { MessageFrame } from '../../shared/frame.js';
+
+export type Via = 'link' | 'relay';
+export type MessageKind = 'user' | 'room';
+
+/** One message as the API sees it: a msgId whose result waits for every recipient's ack. */
+export interface TrackedMessage {
+  readonly msgId: number;
+  readonly kind: MessageKind;
+  readonly stream: string;
+  /** Recipients that still owe an acknowledgement. */
+  readonly owers: Set<string>;
+  readonly createdAt: number;
+  readonly entries: Array<{ lane: Lane; seq: number }>;
+  done: boolean;
+  readonly onResult: (code: number) => void;
+}
+
+export interface PendingEntry {
+  readonly seq: number;
+  readonly frame: MessageFrame;
+  readonly msg: TrackedMessage;
+  via: Via;
+  sentAt: number;
+}
+
+export class Lane {
+  /** Next sequence for user streams (room streams use the room counter). */
+  next: number;
+  /** Unacknowledged frames by seq; insertion order is seq order. */
+  readonly pending = new Map<number, PendingEntry>();
+  /** Highest cumulative ack received (0 = none). */
+  highestAck = 0;
+  /**
+   * The receiver has to acknowledge at least this before frames may omit `f`: the seq just
+   * before the first one we owe it, raised past every seq we gave up on (timeout, rejection),
+   * so a receiver waiting for an abandoned frame learns to skip it.
+   */
+  mustPass: number;
+
+  constructor(
+    readonly uid: string,
+    readonly stream: string,
+    readonly firstOwed: number,
+    /** The room whose shared counter numbers this lane; null for a user stream (own counter). */
+    readonly roomId: string | null,
+  ) {
+    this.next = firstOwed;
+    this.mustPass = firstOwed - 1;
+  }
+
+  get needsFirst(): boolean {
+    return this.highestAck < this.mustPass;
+  }
+
+  /** The `f` to put on a frame: every seq below it is acknowledged or abandoned. */
+  firstOwedNow(fallback: number): number {
+    for (const seq of this.pending.keys()) return Math.min(seq, fallback);
+    return fallback;
+  }
+}
+
+/** Distance between two counters started in the same millisecond (more than a lane ever sends per ms). */
+const SEQ_BASE_GAP = 1000;
+
+export const SUCCESS_CODE: Record<MessageKind, number> = { user: 0, room: 200 };
+
+export class Outbox {
+  /** uid → stream → lane */
+  private readonly lanes = new Map<string, Map<string, Lane>>();
+  private readonly roomCounters = new Map<string, { next: number }>();
+  /** msgId → message, in creation order (msgIds increase), for the timeout sweep. */
+  private readonly messages = new Map<number, TrackedMessage>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  get pendingMessages(): number {
+    return this.messages.size;
+  }
+
+  lane(uid: string, stream: string): Lane | undefined {
+    return this.lanes.get(uid)?.get(stream);
+  }
+
+  lanesOf(uid: string): Lane[] {
+    return [...(this.lanes.get(uid)?.values() ?? [])];
+  }
+
+  allLanes(): Lane[] {
+    const all: Lane[] = [];
+    for (const byStream of this.lanes.values()) all.push(...byStream.values());
+    return all;
+  }
+
+  userLane(uid: string, stream: string): Lane {
+    let lane = this.lane(uid, stream);
+    if (!lane) lane = this.addLane(new Lane(uid, stream, this.seqBase(), null));
+    return lane;
+  }
+
+  /** The lane of a room member; created with the room counter's current value as first owed seq. */
+  memberLane(roomId: string, stream: string, uid: string): Lane {
+    let lane = this.lane(uid, stream);
+    if (!lane) lane = this.addLane(new Lane(uid, stream, this.roomCounter(roomId).next, roomId));
+    return lane;
+  }
+
+  nextRoomSeq(roomId: string): number {
+    return this.roomCounter(roomId).next++;
+  }
+
+  /** Starts tracking a message; its result fires once, when `owers` empties or it fails. */
+  track(
+    msgId: number, kind: MessageKind, stream: string, owers: Iterable<string>, onResult: (code: number) => void,
+  ): TrackedMessage {
+    const msg: TrackedMessage = {
+      msgId, kind, stream, owers: new Set(owers), createdAt: this.now(), entries: [], done: false, onResult,
+    };
+    this.messages.set(msgId, msg);
+    return msg;
+  }
+
+  addPending(lane: Lane, seq: number, frame: MessageFrame, msg: TrackedMessage, via: Via): PendingEntry {
+    const entry: PendingEntry = { seq, frame, msg, via, sentAt: this.now() };
+    lane.pending.set(seq, entry);
+    msg.entries.push({ lane, seq });
+    return entry;
+  }
+
+  /**
+   * A cumulative ack from `uid`: everything up to `s` on `stream` arrived. Returns 'stale' when
+   * `s` is a seq we never sent: the receiver still counts an earlier incarnation of us (another
+   * device whose clock ran ahead) — see resync.
+   */
+  ack(uid: string, stream: string, s: number): 'ok' | 'stale' | 'unknown' {
+    const lane = this.lane(uid, stream);
+    if (!lane) return 'unknown';
+    const limit = lane.roomId === null ? lane.next : this.roomCounter(lane.roomId).next;
+    if (s >= limit) return 'stale';
+    if (s > lane.highestAck) lane.highestAck = s;
+    for (const [seq, entry] of lane.pending) {
+      if (seq > s) break;
+      lane.pending.delete(seq);
+      this.release(entry.msg, uid);
+    }
+    return 'ok';
+  }
+
+  /**
+   * Moves our numbering past a stale receiver's `s`, so it stops taking our frames for
+   * duplicates. A user lane renumbers its pending frames (returned: they must be sent again);
+   * a room counter is shared, so it jumps for every member (their lanes carry `f` across the
+   * gap) and the stale member's pending frames are given up.
+   */
+  resync(lane: Lane, s: number): PendingEntry[] {
+    if (lane.roomId === null) {
+      const old = [...lane.pending.values()];
+      lane.pending.clear();
+      lane.next = Math.max(lane.next, s + 1);
+      if (s > lane.mustPass) lane.mustPass = s;
+      return old.map((e) => {
+        const seq = lane.next++;
+        const entry: PendingEntry = { seq, frame: { ...e.frame, s: seq }, msg: e.msg, via: e.via, sentAt: 0 };
+        lane.pending.set(seq, entry);
+        e.msg.entries.push({ lane, seq });
+        return entry;
+      });
+    }
+    const counter = this.roomCounter(lane.roomId);
+    counter.next = Math.max(counter.next, s + 1);
+    for (const byStream of this.lanes.values()) {
+      const member = byStream.get(lane.stream);
+      if (member && s > member.mustPass) member.mustPass = s;
+    }
+    for (const seq of [...lane.pending.keys()]) this.abandon(lane, seq);
+    return [];
+  }
+
+  /**
+   * Gives up on one frame to one receiver of a room message (receiver gone): the message no
+   * longer waits for it. User messages fail instead (see fail).
+   */
+  abandon(lane: Lane, seq: number): void {
+    const entry = lane.pending.get(seq);
+    lane.pending.delete(seq);
+    if (seq > lane.mustPass) lane.mustPass = seq;
+    if (entry) this.release(entry.msg, lane.uid);
+  }
+
+  /** Ends a message with `code` (a failure) and forgets its frames everywhere. */
+  fail(msg: TrackedMessage, code: number): void {
+    if (msg.done) return;
+    this.finish(msg, code);
+    for (const { lane, seq } of msg.entries) {
+      if (lane.pending.get(seq)?.msg !== msg) continue;
+      lane.pending.delete(seq);
+      if (seq > lane.mustPass) lane.mustPass = seq;
+    }
+  }
+
+  /**
+   * The receiver is no longer reachable on this lane (left the room, went offline): its pending
+   * frames stop counting. Room messages complete when nobody else owes; user messages get `code`.
+   * With `forget`, the lane itself goes (its receiver's stream state is reset too).
+   */
+  dropLane(lane: Lane, code: number, forget: boolean): void {
+    for (const [seq, entry] of [...lane.pending]) {
+      if (entry.msg.kind === 'user') this.fail(entry.msg, code);
+      else this.abandon(lane, seq);
+    }
+    if (forget) {
+      const byStream = this.lanes.get(lane.uid);
+      byStream?.delete(lane.stream);
+      if (byStream?.size === 0) this.lanes.delete(lane.uid);
+    }
+  }
+
+  /** Forgets a room's counter and every member lane of its stream (we left the room). */
+  dropRoom(roomId: string, stream: string, code: number): void {
+    for (const msg of [...this.messages.values()]) if (msg.stream === stream) this.fail(msg, code);
+    for (const byStream of [...this.lanes.values()]) {
+      const lane = byStream.get(stream);
+      if (lane) this.dropLane(lane, code, true);
+    }
+    this.roomCounters.delete(roomId);
+  }
+
+  /** Messages older than `timeoutMs` fail with `code`. Returns how many. */
+  expire(timeoutMs: number, code: number): number {
+    const cutoff = this.now() - timeoutMs;
+    let n = 0;
+    for (const msg of [...this.messages.values()]) {
+      if (msg.createdAt > cutoff) break;
+      this.fail(msg, code);
+      n++;
+    }
+    return n;
+  }
+
+  /** Fails every message and forgets all state (logout). */
+  reset(code: number): void {
+    for (const msg of [...this.messages.values()]) this.fail(msg, code);
+    this.lanes.clear();
+    this.roomCounters.clear();
+  }
+
+  private release(msg: TrackedMessage, uid: string): void {
+    if (msg.done) return;
+    msg.owers.delete(uid);
+    if (msg.owers.size === 0) this.finish(msg, SUCCESS_CODE[msg.kind]);
+  }
+
+  private finish(msg: TrackedMessage, code: number): void {
+    msg.done = true;
+    this.messages.delete(msg.msgId);
+    msg.onResult(code);
+  }
+
+  private addLane(lane: Lane): Lane {
+    let byStream = this.lanes.get(lane.uid);
+    if (!byStream) this.lanes.set(lane.uid, (byStream = new Map()));
+    byStream.set(lane.stream, lane);
+    return lane;
+  }
+
+  private roomCounter(roomId: string): { next: number } {
+    let counter = this.roomCounters.get(roomId);
+    if (!counter) this.roomCounters.set(roomId, (counter = { next: this.seqBase() }));
+    return counter;
+  }
+
+  private seqBase(): number {
+    // Microsecond units: a counter (≤ a few hundred frames a second) can never catch up with the
+    // clock. Shared by every engine in the process and strictly increasing, so two engines of
+    // the same uid created in the same millisecond still start apart.
+    Outbox.lastBase = Math.max(Outbox.lastBase + SEQ_BASE_GAP, Math.floor(this.now()) * 1000);
+    return Outbox.lastBase;
+  }
+
+  private static lastBase = 0;
+}

@@ -1,0 +1,148 @@
+// createRTS parameters: documented defaults (see RTSParameters in types.ts), validation, and the
+// subset setRuntimeParameters may change later.
+import { z } from 'zod';
+import { consoleLogger } from './logger.js';
+import { exponentialBackoff } from './reconnect-policy.js';
+import type {
+  IceServer, LinkManagerFactory, Logger, ReconnectPolicy, RTSParameters, RuntimeParameters, WebRTCOption,
+} from './types.js';
+
+export interface ResolvedParameters {
+  server: string;
+  webrtc: WebRTCOption | undefined;
+  iceServers: IceServer[];
+  relayOnly: boolean;
+  reconnect: ReconnectPolicy;
+  requestTimeoutMs: number;
+  messageTimeoutMs: number;
+  sysStatsIntervalMs: number;
+  resendAfterMs: number;
+  networkPollMs: number;
+  logger: Logger;
+  /** undefined = the built-in default (client/link-factory.ts); null = none. */
+  linkManagerFactory: LinkManagerFactory | null | undefined;
+}
+
+export const DEFAULT_PARAMETERS = Object.freeze({
+  iceServers: [] as IceServer[],
+  relayOnly: false,
+  requestTimeoutMs: 10_000,
+  messageTimeoutMs: 30_000,
+  sysStatsIntervalMs: 2_000,
+  resendAfterMs: 3_000,
+  networkPollMs: 5_000,
+});
+
+const positiveMs = z.number().int().positive().max(24 * 3600_000);
+const iceServer = z.object({
+  urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+const policy = z.custom<ReconnectPolicy>(
+  (v) => typeof (v as ReconnectPolicy | null)?.nextDelayMs === 'function',
+  { message: 'expected { nextDelayMs(attempt) }' },
+);
+const logger = z.custom<Logger>(
+  (v) => typeof (v as Logger | null)?.warn === 'function' && typeof (v as Logger).error === 'function',
+  { message: 'expected a logger with warn and error' },
+);
+const webrtc = z.union([
+  z.literal('wrtc'),
+  z.literal('node-datachannel'),
+  z.custom<WebRTCOption>((v) => typeof v === 'object' && v !== null && 'RTCPeerConnection' in v, {
+    message: "expected 'wrtc', 'node-datachannel' or an object with RTCPeerConnection",
+  }),
+]);
+
+/** Per key, what setRuntimeParameters accepts. */
+const RUNTIME_SCHEMAS = {
+  relayOnly: z.boolean(),
+  iceServers: z.array(iceServer),
+  requestTimeoutMs: positiveMs,
+  messageTimeoutMs: positiveMs,
+  sysStatsIntervalMs: positiveMs,
+  resendAfterMs: positiveMs,
+  networkPollMs: positiveMs,
+  reconnect: policy,
+  logger,
+} satisfies { [K in keyof Required<RuntimeParameters>]: z.ZodType };
+
+export const RUNTIME_PARAMETER_KEYS = Object.keys(RUNTIME_SCHEMAS) as Array<keyof RuntimeParameters>;
+
+const ParametersSchema = z.object({
+  server: z.string().regex(/^(https?|wss?):\/\/[^\s]+$/i, 'server must be an http(s):// or ws(s):// URL'),
+  webrtc: webrtc.optional(),
+  linkManagerFactory: z.union([z.null(), z.custom<LinkManagerFactory>((v) => typeof v === 'function')]).optional(),
+  ...Object.fromEntries(Object.entries(RUNTIME_SCHEMAS).map(([k, s]) => [k, s.optional()])),
+});
+
+export class ParameterError extends TypeError {}
+
+/** Resolves createRTS parameters; throws a ParameterError naming every bad or unknown key. */
+export function resolveParameters(input: RTSParameters | undefined): ResolvedParameters {
+  // In a browser page served by the signaling server, the server defaults to the page's origin.
+  const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
+  const params = input?.server === undefined && origin?.startsWith('http') ? { ...input, server: origin } : input;
+  if (!params || typeof params !== 'object') throw new ParameterError('createRTS: parameters with a `server` URL are required');
+  const unknown = Object.keys(params).filter((k) => !(k in ParametersSchema.shape));
+  if (unknown.length > 0) throw new ParameterError(`createRTS: unknown parameter(s): ${unknown.join(', ')}`);
+  const parsed = ParametersSchema.safeParse(params);
+  if (!parsed.success) {
+    throw new ParameterError(`createRTS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return {
+    server: params.server,
+    webrtc: params.webrtc,
+    iceServers: params.iceServers ? [...params.iceServers] : [...DEFAULT_PARAMETERS.iceServers],
+    relayOnly: params.relayOnly ?? DEFAULT_PARAMETERS.relayOnly,
+    reconnect: params.reconnect ?? exponentialBackoff(),
+    requestTimeoutMs: params.requestTimeoutMs ?? DEFAULT_PARAMETERS.requestTimeoutMs,
+    messageTimeoutMs: params.messageTimeoutMs ?? DEFAULT_PARAMETERS.messageTimeoutMs,
+    sysStatsIntervalMs: params.sysStatsIntervalMs ?? DEFAULT_PARAMETERS.sysStatsIntervalMs,
+    resendAfterMs: params.resendAfterMs ?? DEFAULT_PARAMETERS.resendAfterMs,
+    networkPollMs: params.networkPollMs ?? DEFAULT_PARAMETERS.networkPollMs,
+    logger: params.logger ?? consoleLogger,
+    linkManagerFactory: params.linkManagerFactory,
+  };
+}
+
+export interface RuntimeUpdate {
+  /** The accepted keys and values (already applied to `target`). */
+  applied: RuntimeParameters;
+  unknownKeys: string[];
+  invalid: Array<{ key: string; message: string }>;
+}
+
+/**
+ * Applies the documented keys of `input` to `target`. Unknown keys and invalid values are
+ * returned (and nothing of them applied); valid keys are applied even when others are not.
+ * Accepts an object or its JSON text (the original SDK takes a JSON string).
+ */
+export function applyRuntimeParameters(target: ResolvedParameters, input: unknown): RuntimeUpdate | null {
+  let obj = input;
+  if (typeof input === 'string') {
+    try {
+      obj = JSON.parse(input);
+    } catch {
+      return null;
+    }
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return null;
+  const update: RuntimeUpdate = { applied: {}, unknownKeys: [], invalid: [] };
+  for (const [key, value] of Object.entries(obj)) {
+    const schema = (RUNTIME_SCHEMAS as Record<string, z.ZodType>)[key];
+    if (!schema) {
+      update.unknownKeys.push(key);
+      continue;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      update.invalid.push({ key, message: parsed.error.issues[0]?.message ?? 'invalid' });
+      continue;
+    }
+    (update.applied as Record<string, unknown>)[key] = value;
+    (target as unknown as Record<string, unknown>)[key] = key === 'iceServers' ? [...(value as IceServer[])] : value;
+  }
+  return update;
+}
