@@ -102,7 +102,10 @@ try {
     format: 'esm',
     platform: 'browser',
     target: 'es2020',
-    minify: false,
+    // Minified (1.3 MiB -> ~0.7 MiB, most of it zod): pages load it uncached in every new browser
+    // context. The source map keeps it debuggable; keepNames keeps class names in errors and logs.
+    minify: true,
+    keepNames: true,
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
@@ -126,5 +129,5 @@ if (leaked.length > 0) {
 }
 
 const kib = (statSync(outfile).size / 1024).toFixed(1);
-console.log(`[build-bundle] ${rel(entry)} -> ${rel(outfile)} (${kib} KiB, esm, es2020, with source map)`);
+console.log(`[build-bundle] ${rel(entry)} -> ${rel(outfile)} (${kib} KiB, esm, es2020, minified, with source map)`);
 if (stubbed.size > 0) console.log(`[build-bundle] stubbed for the browser: ${[...stubbed].sort().join(', ')}`);
