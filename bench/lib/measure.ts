@@ -1,0 +1,58 @@
+// N bounded runs of one measurement: each run sets itself up, warms up, measures and is torn
+// down through its Scope. A run that throws or times out is recorded, not fatal.
+import { bounded, RunTimeoutError, type Scope } from './scope.js';
+import type { Outcome } from './stats.js';
+import { log } from './log.js';
+
+export interface MeasureOptions {
+  /** Shown in progress lines and errors. */
+  label: string;
+  runs: number;
+  /** Time bound of one run (setup + warm-up + measurement). */
+  timeoutMs: number;
+  /** Stop after this many failed runs in a row (a broken part fails fast). Default 2 (--quick: 1). */
+  maxFailures?: number;
+}
+
+let defaultMaxFailures = 2;
+/** --quick gives up on a figure at its first failed run. */
+export function setDefaultMaxFailures(n: number): void {
+  defaultMaxFailures = n;
+}
+
+export async function measure<T>(opts: MeasureOptions, run: (scope: Scope, index: number) => Promise<T>): Promise<Outcome<T>> {
+  const out: Outcome<T> = { values: [], runs: 0, timeouts: 0, errors: [] };
+  let failedInRow = 0;
+  for (let i = 0; i < opts.runs; i++) {
+    out.runs++;
+    try {
+      const v = await bounded(opts.label, opts.timeoutMs, (scope) => run(scope, i));
+      out.values.push(v);
+      failedInRow = 0;
+      log(`  ${opts.label} run ${i + 1}/${opts.runs}: ${brief(v)}`);
+    } catch (e) {
+      failedInRow++;
+      if (e instanceof RunTimeoutError) {
+        out.timeouts++;
+        log(`  ${opts.label} run ${i + 1}/${opts.runs}: timeout`);
+      } else {
+        const msg = e instanceof Error ? e.message : String(e);
+        out.errors.push(msg);
+        log(`  ${opts.label} run ${i + 1}/${opts.runs}: failed: ${msg.split('\n')[0]}`);
+      }
+      if (failedInRow >= (opts.maxFailures ?? defaultMaxFailures)) break;
+    }
+  }
+  return out;
+}
+
+function brief(v: unknown): string {
+  if (typeof v === 'number') return v.toFixed(3);
+  if (v && typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .filter(([k]) => k !== 'id' && k !== 'ok')
+      .map(([k, x]) => `${k}=${typeof x === 'number' ? (Number.isInteger(x) ? x : x.toFixed(3)) : String(x)}`)
+      .join(' ');
+  }
+  return String(v);
+}

@@ -1,0 +1,26 @@
+// Servers under test, each in its own child process (server-child.ts), stopped by pid.
+import { startChild, type BenchChild } from './children.js';
+import type { Scope } from './scope.js';
+
+export interface ServerHandle {
+  url: string;
+  port: number;
+  child: BenchChild;
+  /** RSS / heap of the server process after a full GC (see memoryAfterGc in child-main.ts). */
+  memory(): Promise<{ rss: number; rssInUse: number; heapUsed: number }>;
+}
+
+/** 'raw' = plain socket.io relay; 'sdk' = rtsmesh's signaling server from dist/. */
+export async function startServer(mode: 'raw' | 'sdk', scope: Scope): Promise<ServerHandle> {
+  const { child, ready } = await startChild(`${mode}-server`, 'server-child.ts', [mode]);
+  scope.add(() => child.stop());
+  return {
+    url: ready.url as string,
+    port: ready.port as number,
+    child,
+    memory: async () => {
+      const r = await child.request('mem');
+      return { rss: r.rss as number, rssInUse: r.rssInUse as number, heapUsed: r.heapUsed as number };
+    },
+  };
+}
