@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSignalingServer, type SignalingServerOptions } from './index.js';
-import { DEFAULT_HOST, DEFAULT_PORT } from './options.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REDIS_KEY_PREFIX } from './options.js';
+import { redactRedisUrl } from './scale-out/redact.js';
 import { packageRoot } from './package-root.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -33,7 +34,10 @@ const program = new Command()
   .option('--app-id <appId>', 'app id, 24 characters (env RTSMESH_APP_ID)')
   .option('--app-key <appKey>', 'app key that signs tokens and guards the REST API (env RTSMESH_APP_KEY)')
   .option('--dev', `development mode: GET /dev/token, demo page; app ${DEV_APP_ID} / ${DEV_APP_KEY} when none is given`)
-  .option('--redis <url>', 'Redis URL to share state between several processes (env RTSMESH_REDIS)')
+  .option('--redis <url>', 'Redis URL (redis://host:6379): several processes share state and route events through it (env RTSMESH_REDIS)')
+  .option('--redis-prefix <prefix>', `prefix of every Redis key (env RTSMESH_REDIS_PREFIX, default ${DEFAULT_REDIS_KEY_PREFIX})`)
+  .option('--redis-heartbeat-ms <ms>', `how often a process refreshes its Redis keys (default ${DEFAULT_HEARTBEAT_MS})`, intOption('--redis-heartbeat-ms'))
+  .option('--redis-ttl-ms <ms>', 'expiry of presence keys; a process silent this long is dead (default 3 x heartbeat)', intOption('--redis-ttl-ms'))
   .option('--drop-grace-ms <ms>', 'how long a dropped connection may come back before it is announced as Dropped', intOption('--drop-grace-ms'))
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
   .option('--public-dir <dir>', 'folder served as static files at /')
@@ -47,6 +51,9 @@ const cli = program.opts<{
   appKey?: string;
   dev?: boolean;
   redis?: string;
+  redisPrefix?: string;
+  redisHeartbeatMs?: number;
+  redisTtlMs?: number;
   dropGraceMs?: number;
   logLevel: string;
   publicDir?: string;
@@ -71,6 +78,11 @@ const options: SignalingServerOptions = {
   logLevel: cli.logLevel,
   dropGraceMs: cli.dropGraceMs,
   redis: cli.redis ?? (env.RTSMESH_REDIS || undefined),
+  scaleOut: {
+    keyPrefix: cli.redisPrefix ?? (env.RTSMESH_REDIS_PREFIX || undefined),
+    heartbeatMs: cli.redisHeartbeatMs,
+    ttlMs: cli.redisTtlMs,
+  },
   publicDir: cli.publicDir,
 };
 if (dev) {
@@ -81,15 +93,18 @@ if (dev) {
 
 try {
   const server = await createSignalingServer(options);
-  console.log(`rtsmesh signaling listening on ${server.url}`);
+  // One write, so whoever waits for the listening line already has the lines after it.
+  const banner = [
+    `rtsmesh signaling listening on ${server.url}`,
+    options.redis ? `store: redis ${redactRedisUrl(options.redis)}` : 'store: memory',
+  ];
   if (dev) {
-    console.log(`dev app id: ${appId}`);
-    console.log(`dev app key: ${appKey}`);
-    console.log(`dev token: ${server.url}/dev/token?uid=alice`);
+    banner.push(`dev app id: ${appId}`, `dev app key: ${appKey}`, `dev token: ${server.url}/dev/token?uid=alice`);
     if (options.bundlePath && !existsSync(options.bundlePath)) {
-      console.log(`note: ${options.bundlePath} is missing; run \`npm run build\` to serve /rtsmesh.js`);
+      banner.push(`note: ${options.bundlePath} is missing; run \`npm run build\` to serve /rtsmesh.js`);
     }
   }
+  console.log(banner.join('\n'));
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -49,7 +49,20 @@ export interface ServerContext {
   metrics: SignalingMetrics;
   counters: Counters;
   limiter: RateLimiter;
-  locks: KeyedLock;
+  /** Serialises state changes of one uid: in this process, and across processes with Redis. */
+  locks: Pick<KeyedLock, 'run'>;
+  /**
+   * Runs an emit and resolves whether the event was handed over for delivery: always true in one
+   * process; with Redis, false when the adapter could not publish it (Redis down or too slow), so
+   * a relay never acknowledges a frame that other processes will not see.
+   */
+  deliver(emit: () => void): Promise<boolean>;
+  /**
+   * True while the shared state may be incomplete: for a moment after the Redis connection came
+   * back (Redis may have restarted empty and the processes are writing their sessions again).
+   * Always false in one process.
+   */
+  degraded(): boolean;
   dropGrace: DropGrace;
   /** Identifies this process in SessionRecord.nodeId. */
   nodeId: string;

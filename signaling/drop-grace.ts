@@ -7,6 +7,7 @@ export type DropHandler = (appId: string, uid: string, sessionId: string, socket
 
 export class DropGrace {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
 
   constructor(
     private readonly graceMs: number,
@@ -14,6 +15,8 @@ export class DropGrace {
   ) {}
 
   start(appId: string, uid: string, sessionId: string, socketId: string): void {
+    // A disconnect handled while the server closes must not keep the process alive.
+    if (this.closed) return;
     const key = appId + uid;
     this.cancel(appId, uid);
     const timer = setTimeout(() => {
@@ -30,11 +33,16 @@ export class DropGrace {
     this.timers.delete(key);
   }
 
+  has(appId: string, uid: string): boolean {
+    return this.timers.has(appId + uid);
+  }
+
   get pending(): number {
     return this.timers.size;
   }
 
   close(): void {
+    this.closed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }

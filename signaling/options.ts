@@ -22,6 +22,26 @@ export interface P2ServerOptions {
   allowList?: string[];
 }
 
+export interface ScaleOutOptions {
+  /** Prefix of every Redis key and stream this server uses. Default 'rtsmesh:'. */
+  keyPrefix?: string;
+  /** How often a process refreshes its liveness and its sessions' keys, in ms. Default 3000. */
+  heartbeatMs?: number;
+  /**
+   * Expiry of presence keys and of a process's liveness, in ms (at least 2 × heartbeatMs).
+   * A process silent this long is dead: a survivor announces its users as Dropped. Default
+   * 3 × heartbeatMs.
+   */
+  ttlMs?: number;
+  /**
+   * How long a relayed frame may wait for Redis to take it before the sender gets
+   * NetworkDisconnected (2) instead of Success, in ms. Default 2000.
+   */
+  publishTimeoutMs?: number;
+  /** A Redis command without an answer after this many ms fails (the handler replies an error). Default 3000. */
+  commandTimeoutMs?: number;
+}
+
 export interface SignalingServerOptions {
   /** TCP port; 0 picks a free one (read it back from the result). Default 8080. */
   port?: number;
@@ -48,10 +68,13 @@ export interface SignalingServerOptions {
   /** Enables GET /dev/token?uid=X (a token for the first app). Never enable in production. Default false. */
   dev?: boolean;
   /**
-   * Redis URL for scale-out (SPEC §11). Not implemented yet: setting it throws at start, so a
-   * deployment never silently runs single-process while believing it is clustered.
+   * Redis URL for scale-out (SPEC §11), e.g. `redis://host:6379` (or `rediss://` for TLS).
+   * Presence, rooms and membership then live in Redis and events are routed between processes
+   * by the socket.io Redis Streams adapter. Default: none (in-memory, one process).
    */
   redis?: string;
+  /** Tuning of the Redis scale-out; ignored without `redis`. */
+  scaleOut?: ScaleOutOptions;
   /** How long a sessionId replaced by a newer login stays refused, in ms. Default 30 minutes. */
   displacedSessionTtlMs?: number;
   /** How long two users who exchanged P2P messages may exchange WebRTC signals, in ms. Default 1 hour. */
@@ -74,11 +97,17 @@ export interface ResolvedOptions {
   dev: boolean;
   displacedSessionTtlMs: number;
   contactTtlMs: number;
+  redis?: string;
+  scaleOut: Readonly<Required<ScaleOutOptions>>;
 }
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_P2SERVER_TIMEOUT_MS = 5000;
+export const DEFAULT_REDIS_KEY_PREFIX = 'rtsmesh:';
+export const DEFAULT_HEARTBEAT_MS = 3000;
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 2000;
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 3000;
 
 function nonNegativeInt(name: string, v: number | undefined, fallback: number): number {
   const value = v ?? fallback;
@@ -86,8 +115,42 @@ function nonNegativeInt(name: string, v: number | undefined, fallback: number): 
   return value;
 }
 
+function positiveInt(name: string, v: number | undefined, fallback: number): number {
+  const value = nonNegativeInt(name, v, fallback);
+  if (value === 0) throw new RangeError(`${name} must be positive, got ${v}`);
+  return value;
+}
+
+function resolveScaleOut(opts: SignalingServerOptions): Readonly<Required<ScaleOutOptions>> {
+  if (opts.redis !== undefined) {
+    if (opts.store) throw new TypeError('createSignalingServer: give either `store` or `redis`, not both');
+    let url: URL;
+    try {
+      url = new URL(opts.redis);
+    } catch {
+      throw new TypeError(`redis must be a URL such as redis://host:6379, got ${JSON.stringify(opts.redis)}`);
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new TypeError(`redis URL must start with redis:// or rediss://, got ${url.protocol}//`);
+    }
+  }
+  const o = opts.scaleOut ?? {};
+  const keyPrefix = o.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
+  if (typeof keyPrefix !== 'string' || keyPrefix.length === 0) throw new TypeError('scaleOut.keyPrefix must be a non-empty string');
+  const heartbeatMs = positiveInt('scaleOut.heartbeatMs', o.heartbeatMs, DEFAULT_HEARTBEAT_MS);
+  const ttlMs = positiveInt('scaleOut.ttlMs', o.ttlMs, 3 * heartbeatMs);
+  if (ttlMs < 2 * heartbeatMs) throw new RangeError(`scaleOut.ttlMs (${ttlMs}) must be at least 2 × heartbeatMs (${heartbeatMs})`);
+  return Object.freeze({
+    keyPrefix,
+    heartbeatMs,
+    ttlMs,
+    publishTimeoutMs: positiveInt('scaleOut.publishTimeoutMs', o.publishTimeoutMs, DEFAULT_PUBLISH_TIMEOUT_MS),
+    commandTimeoutMs: positiveInt('scaleOut.commandTimeoutMs', o.commandTimeoutMs, DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+  });
+}
+
 export function resolveOptions(opts: SignalingServerOptions): ResolvedOptions {
-  if (opts.redis !== undefined) throw new Error('redis support not built yet');
+  const scaleOut = resolveScaleOut(opts);
   if (!Array.isArray(opts.apps) || opts.apps.length === 0) {
     throw new TypeError('createSignalingServer: `apps` needs at least one { appId, appKey }');
   }
@@ -129,5 +192,7 @@ export function resolveOptions(opts: SignalingServerOptions): ResolvedOptions {
     dev: opts.dev ?? false,
     displacedSessionTtlMs: nonNegativeInt('displacedSessionTtlMs', opts.displacedSessionTtlMs, 30 * 60_000),
     contactTtlMs: nonNegativeInt('contactTtlMs', opts.contactTtlMs, 60 * 60_000),
+    redis: opts.redis,
+    scaleOut,
   };
 }

@@ -1,7 +1,7 @@
 // relay:frame and relay:room: the server path for data frames when no direct link is up.
 // The sender is always the socket's authenticated uid; nothing in the payload can change it.
 // Frames are forwarded byte for byte after they were decoded and checked.
-import { UserMessageSendResult } from '../shared/codes.js';
+import { RoomMessageSendResult, UserMessageSendResult } from '../shared/codes.js';
 import { FrameType, broadcastStream, decodeFrames } from '../shared/frame.js';
 import { isValidId } from '../shared/limits.js';
 import { MALFORMED_CODE, RelayFrameRequest, RelayRoomRequest, type CodeReply } from '../shared/protocol.js';
@@ -12,13 +12,22 @@ import type { z } from 'zod';
 
 const code = (c: number): CodeReply => ({ code: c });
 
+/**
+ * Refusals that only mean "the shared state does not know this (yet)". While it may be incomplete
+ * (Redis just came back empty and the processes are writing their sessions again) they are
+ * reported as NetworkDisconnected instead, which the client treats as passing and resends.
+ */
+const NOT_KNOWN_YET = new Set<number>([UserMessageSendResult.NoReceiver, UserMessageSendResult.NoRelayPath, UserMessageSendResult.NotJoin]);
+
 export function registerRelayHandlers(ctx: ServerContext, socket: SignalingSocket): void {
   const guard = {
     malformed: code(MALFORMED_CODE),
     busy: code(UserMessageSendResult.ExceedQPS),
-    failure: code(UserMessageSendResult.Unknown),
+    // A handler fails when the shared store is unreachable: passing, so the client resends.
+    failure: code(UserMessageSendResult.NetworkDisconnected),
   };
   const rejected = (reply: CodeReply): CodeReply => {
+    if (NOT_KNOWN_YET.has(reply.code) && ctx.degraded()) reply = code(UserMessageSendResult.NetworkDisconnected);
     if (reply.code !== 0) ctx.metrics.relayRejections.inc({ code: String(reply.code) });
     return reply;
   };
@@ -53,7 +62,10 @@ async function relayFrame(ctx: ServerContext, socket: SignalingSocket, req: z.ou
   if (plan.streams.some((u) => u.kind === 'user' && u.roomId === '' && u.messages + u.retransmits > 0)) {
     await ctx.store.addContact(s.appId, s.uid, req.to, ctx.options.contactTtlMs);
   }
-  ctx.io.to(userRoom(s.appId, req.to)).emit('relay:frame', { from: s.uid, frame: req.frame });
+  // Never Success for a frame other processes will not see: the client retransmits on an error.
+  if (!(await ctx.deliver(() => ctx.io.to(userRoom(s.appId, req.to)).emit('relay:frame', { from: s.uid, frame: req.frame })))) {
+    return code(UserMessageSendResult.NetworkDisconnected);
+  }
   count(ctx, plan, 1);
   return code(0);
 }
@@ -99,10 +111,13 @@ async function relayRoom(ctx: ServerContext, socket: SignalingSocket, req: z.out
   }
   const except = new Set(req.except);
   const recipients = (await ctx.store.listMembers(s.appId, req.roomId)).filter((m) => m.uid !== s.uid && !except.has(m.uid)).length;
-  ctx.io
-    .to(roomRoom(s.appId, req.roomId))
-    .except([userRoom(s.appId, s.uid), ...req.except.map((u) => userRoom(s.appId, u))])
-    .emit('relay:frame', { from: s.uid, frame: req.frame });
+  const delivered = await ctx.deliver(() =>
+    ctx.io
+      .to(roomRoom(s.appId, req.roomId))
+      .except([userRoom(s.appId, s.uid), ...req.except.map((u) => userRoom(s.appId, u))])
+      .emit('relay:frame', { from: s.uid, frame: req.frame }),
+  );
+  if (!delivered) return code(RoomMessageSendResult.NetworkDisconnected);
   count(ctx, plan, recipients);
   return code(0);
 }

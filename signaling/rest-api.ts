@@ -2,7 +2,8 @@
 // Authentication: `Authorization: Bearer <appKey>` and `X-App-Id: <appId>` (or `?appId=`; may be
 // left out when the server serves a single app). Errors are JSON `{ code, message }` with a stable
 // string code: bad_request 400, unauthorized 401, not_found / user_offline / not_in_room 404,
-// method_not_allowed 405, too_large 413, internal 500.
+// method_not_allowed 405, too_large 413, internal 500, unavailable 503 (with Redis: the message
+// could not be handed to the other processes; nothing was delivered there, retry).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -32,6 +33,11 @@ class ApiError extends Error {
 }
 
 const badRequest = (message: string) => new ApiError(400, 'bad_request', message);
+
+/** Emits through ctx.deliver; a message other processes would not see is a 503, not a success. */
+async function deliverOrFail(ctx: ServerContext, emit: () => void): Promise<void> {
+  if (!(await ctx.deliver(emit))) throw new ApiError(503, 'unavailable', 'the message could not be handed to the other signaling processes; retry');
+}
 
 interface Route {
   method: 'GET' | 'POST';
@@ -136,7 +142,7 @@ async function sendToUser(ctx: ServerContext, app: AppCredentials, [uid]: string
   const { data, from } = await readMessage(ctx, req);
   const session = await ctx.store.getSession(app.appId, uid);
   if (!session?.connected) throw new ApiError(404, 'user_offline', `${uid} is not online`);
-  ctx.io.to(userRoom(app.appId, uid)).emit('app:message', { from, kind: 'user', data });
+  await deliverOrFail(ctx, () => ctx.io.to(userRoom(app.appId, uid)).emit('app:message', { from, kind: 'user', data }));
   ctx.counters.appMessages++;
   return { ok: true };
 }
@@ -148,7 +154,7 @@ async function sendToRoomUser(ctx: ServerContext, app: AppCredentials, [roomId, 
   if (!(await ctx.store.getMember(app.appId, roomId, uid))) throw new ApiError(404, 'not_in_room', `${uid} is not in ${roomId}`);
   const session = await ctx.store.getSession(app.appId, uid);
   if (!session?.connected) throw new ApiError(404, 'user_offline', `${uid} is not online`);
-  ctx.io.to(userRoom(app.appId, uid)).emit('app:message', { from, kind: 'room-user', roomId, data });
+  await deliverOrFail(ctx, () => ctx.io.to(userRoom(app.appId, uid)).emit('app:message', { from, kind: 'room-user', roomId, data }));
   ctx.counters.appMessages++;
   return { ok: true };
 }
@@ -158,7 +164,7 @@ async function sendToRoom(ctx: ServerContext, app: AppCredentials, [roomId]: str
   const { data, from } = await readMessage(ctx, req);
   const members = await ctx.store.listMembers(app.appId, roomId);
   if (members.length === 0) throw new ApiError(404, 'not_found', `room ${roomId} has no members`);
-  ctx.io.to(roomRoom(app.appId, roomId)).emit('app:message', { from, kind: 'room', roomId, data });
+  await deliverOrFail(ctx, () => ctx.io.to(roomRoom(app.appId, roomId)).emit('app:message', { from, kind: 'room', roomId, data }));
   ctx.counters.appMessages++;
   return { ok: true, members: members.length };
 }

@@ -23,7 +23,8 @@ async function sharesRoom(ctx: ServerContext, appId: string, a: string, b: strin
 export function registerRtcSignalHandler(ctx: ServerContext, socket: SignalingSocket): void {
   guardEvent(
     socket, ctx.log, 'rtc:signal', RtcSignalRequest,
-    { malformed: { code: MALFORMED_CODE }, busy: { code: UserMessageSendResult.ExceedQPS }, failure: { code: UserMessageSendResult.Unknown } },
+    // failure: the shared store is unreachable, a passing condition for the client.
+    { malformed: { code: MALFORMED_CODE }, busy: { code: UserMessageSendResult.ExceedQPS }, failure: { code: UserMessageSendResult.NetworkDisconnected } },
     async (req): Promise<CodeReply> => {
       const s = socket.data.session;
       if (!s) return { code: UserMessageSendResult.NotLogin };
@@ -39,7 +40,9 @@ export function registerRtcSignalHandler(ctx: ServerContext, socket: SignalingSo
       const target = await ctx.store.getSession(s.appId, req.to);
       if (!target) return { code: UserMessageSendResult.NoReceiver };
       if (!target.connected) return { code: UserMessageSendResult.NoRelayPath };
-      ctx.io.to(userRoom(s.appId, req.to)).emit('rtc:signal', { from: s.uid, signal: req.signal });
+      if (!(await ctx.deliver(() => ctx.io.to(userRoom(s.appId, req.to)).emit('rtc:signal', { from: s.uid, signal: req.signal })))) {
+        return { code: UserMessageSendResult.NetworkDisconnected };
+      }
       ctx.counters.rtcSignals++;
       ctx.metrics.rtcSignals.inc();
       return { code: 0 };

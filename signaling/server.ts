@@ -20,6 +20,7 @@ import { registerRelayHandlers } from './relay-handlers.js';
 import { handleRestApi } from './rest-api.js';
 import { registerRoomHandlers } from './room-handlers.js';
 import { registerRtcSignalHandler } from './rtc-signal-handler.js';
+import type { ScaleOut } from './scale-out/index.js';
 import { KeyedLock, SerialQueue } from './serial.js';
 import { dropSession, registerSessionHandlers } from './session-handlers.js';
 import { handleStatic } from './static-files.js';
@@ -65,6 +66,8 @@ export interface SignalingServer {
   host: string;
   /** This process's id in SessionRecord.nodeId. */
   nodeId: string;
+  /** 'memory', or 'redis' when `redis` was given (several processes share state). */
+  storeKind: 'memory' | 'redis';
   version: string;
   store: Store;
   io: SignalingIo;
@@ -82,8 +85,14 @@ function urlFor(host: string, port: number): string {
 export async function createSignalingServer(opts: SignalingServerOptions): Promise<SignalingServer> {
   const options = resolveOptions(opts);
   const log = options.logger ?? createLogger(options.logLevel);
+  const nodeId = randomUUID();
+  // With Redis, the store, the adapter and the per-uid lock are shared by every process.
+  // Loaded only when asked for: a single process never touches ioredis.
+  const scaleOut: ScaleOut | undefined = options.redis
+    ? await (await import('./scale-out/index.js')).startScaleOut(options.redis, options.scaleOut, nodeId, log)
+    : undefined;
   const ownsStore = !options.store;
-  const store = options.store ?? new MemoryStore();
+  const store = scaleOut?.store ?? options.store ?? new MemoryStore();
   const metrics = new SignalingMetrics();
   const counters: Counters = { relayedMessages: 0, relayDeliveries: 0, relayedFrames: 0, rtcSignals: 0, serverMessages: 0, appMessages: 0 };
   const closing = new AbortController();
@@ -94,6 +103,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     transports: ['websocket'],
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     serveClient: false,
+    ...(scaleOut ? { adapter: scaleOut.adapter } : {}),
   });
 
   const ctx: ServerContext = {
@@ -104,11 +114,19 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     metrics,
     counters,
     limiter: new RateLimiter(),
-    locks: new KeyedLock(),
+    locks: scaleOut?.lock ?? new KeyedLock(),
+    deliver: scaleOut
+      ? (emit) => scaleOut.deliver(emit)
+      : async (emit) => {
+          emit();
+          return true;
+        },
+    degraded: () => scaleOut?.degraded() ?? false,
     dropGrace: new DropGrace(options.dropGraceMs, (appId, uid, sessionId, socketId) => dropSession(ctx, appId, uid, sessionId, socketId)),
-    nodeId: randomUUID(),
+    nodeId,
     closing: closing.signal,
   };
+  scaleOut?.attach(ctx, io);
 
   const stats = (): SignalingStats => {
     let loggedIn = 0;
@@ -147,9 +165,12 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
       const s = stats();
       metrics.connections.set(s.connections);
       metrics.loggedIn.set(s.loggedIn);
-      const counts = await store.counts();
-      metrics.sessions.set(counts.sessions);
-      metrics.rooms.set(counts.rooms);
+      // A shared store may be unreachable for a while; the process-local metrics still matter then.
+      const counts = await store.counts().catch(() => undefined);
+      if (counts) {
+        metrics.sessions.set(counts.sessions);
+        metrics.rooms.set(counts.rooms);
+      }
       const text = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(text);
@@ -179,7 +200,8 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
   const releaseResources = async (): Promise<void> => {
     ctx.dropGrace.close();
     ctx.limiter.close();
-    if (ownsStore) await store.close();
+    if (scaleOut) await scaleOut.close();
+    else if (ownsStore) await store.close();
   };
 
   try {
@@ -218,5 +240,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
       log.info('signaling server closed');
     })());
 
-  return { url, port, host: options.host, nodeId: ctx.nodeId, version: SERVER_VERSION, store, io, httpServer, stats, close };
+  return {
+    url, port, host: options.host, nodeId, storeKind: scaleOut ? 'redis' : 'memory', version: SERVER_VERSION, store, io, httpServer, stats, close,
+  };
 }

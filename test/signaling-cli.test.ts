@@ -125,11 +125,11 @@ describe('rtsmesh-signaling', () => {
     expect(await exitOf(child)).toBe(0);
   });
 
-  it('refuses to start without an app or with --redis, explaining why', async () => {
+  it('refuses to start without an app or with an unreachable --redis, explaining why', async () => {
     await expect(run(process.execPath, [bin('rtsmesh-signaling.js'), '--port', '0'], { env: { ...process.env, RTSMESH_APP_ID: '', RTSMESH_APP_KEY: '' } }))
       .rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--app-id') });
     await expect(run(process.execPath, [bin('rtsmesh-signaling.js'), '--port', '0', '--host', '127.0.0.1', '--app-id', APP_ID, '--app-key', APP_KEY, '--redis', 'redis://127.0.0.1:1']))
-      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('redis support not built yet') });
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('cannot reach Redis at redis://127.0.0.1:1') });
     await expect(run(process.execPath, [bin('rtsmesh-signaling.js'), '--port', 'abc', '--app-id', APP_ID, '--app-key', APP_KEY]))
       .rejects.toMatchObject({ stderr: expect.stringContaining('--port') });
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../shared/frame.js';
 import { verifyToken } from '../shared/token.js';
 import { createSignalingServer } from '../signaling/index.js';
-import { request, startTestServer, TEST_APP_ID, TEST_APP_KEY, type TestServer } from './helpers/server.js';
+import { closedPort, request, startTestServer, TEST_APP_ID, TEST_APP_KEY, type TestServer } from './helpers/server.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -112,12 +112,16 @@ describe('/dev/token', () => {
 
 describe('options', () => {
   const base = { port: 0, host: '127.0.0.1', logLevel: 'silent' };
-  it('refuses bad apps, limits and the not-yet-built redis option with clear errors', async () => {
+  it('refuses bad apps, limits and redis options, and an unreachable Redis, with clear errors', async () => {
     await expect(createSignalingServer({ ...base, apps: [] })).rejects.toThrow(/at least one/);
     await expect(createSignalingServer({ ...base, apps: [{ appId: 'short', appKey: 'k' }] })).rejects.toThrow(/24/);
     await expect(createSignalingServer({ ...base, apps: [{ appId: TEST_APP_ID, appKey: '' }] })).rejects.toThrow(/appKey/);
     await expect(createSignalingServer({ ...base, apps: [{ appId: TEST_APP_ID, appKey: 'k' }], limits: { p2pPerSecond: -1 } })).rejects.toThrow(/p2pPerSecond/);
-    await expect(createSignalingServer({ ...base, apps: [{ appId: TEST_APP_ID, appKey: 'k' }], redis: 'redis://127.0.0.1:6379' })).rejects.toThrow('redis support not built yet');
+    const app = { apps: [{ appId: TEST_APP_ID, appKey: 'k' }] };
+    await expect(createSignalingServer({ ...base, ...app, redis: 'http://127.0.0.1:6379' })).rejects.toThrow(/redis:\/\//);
+    await expect(createSignalingServer({ ...base, ...app, redis: 'redis://127.0.0.1:6379', scaleOut: { heartbeatMs: 1000, ttlMs: 1500 } })).rejects.toThrow(/ttlMs/);
+    const port = await closedPort();
+    await expect(createSignalingServer({ ...base, ...app, redis: `redis://127.0.0.1:${port}` })).rejects.toThrow(`cannot reach Redis at redis://127.0.0.1:${port}`);
   });
 
   it('reports a busy port as an error and frees everything', async () => {

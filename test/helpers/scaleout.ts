@@ -1,0 +1,60 @@
+// Scale-out tests: several in-process signaling servers (different ports) sharing one real
+// redis-server, as several processes behind a load balancer would. Each cluster gets its own key
+// prefix, so tests sharing a redis-server never see each other's state.
+import { randomUUID } from 'node:crypto';
+import type { SignalingServerOptions } from '../../signaling/index.js';
+import { startTestServer, type TestServer } from './server.js';
+
+/** Small timings so failure detection fits in a test; generous enough for a busy 2-core box. */
+export const FAST_SCALE_OUT = { heartbeatMs: 250, ttlMs: 1500 } as const;
+
+export interface Cluster {
+  nodes: TestServer[];
+  /** The key prefix of this cluster (also given to extra nodes started with `add`). */
+  keyPrefix: string;
+  /** Starts one more node of the same cluster. */
+  add(opts?: Partial<SignalingServerOptions>): Promise<TestServer>;
+  /** Closes every node still open (idempotent per node). */
+  close(): Promise<void>;
+}
+
+export async function startCluster(
+  redisUrl: string,
+  count: number,
+  opts: Partial<SignalingServerOptions> = {},
+): Promise<Cluster> {
+  const keyPrefix = `t${randomUUID().slice(0, 8)}:`;
+  const nodes: TestServer[] = [];
+  const closed = new Set<TestServer>();
+  const add = async (extra: Partial<SignalingServerOptions> = {}): Promise<TestServer> => {
+    const node = await startTestServer({
+      dropGraceMs: 1000,
+      ...opts,
+      ...extra,
+      redis: redisUrl,
+      scaleOut: { ...FAST_SCALE_OUT, keyPrefix, ...opts.scaleOut, ...extra.scaleOut },
+    });
+    const close = node.close.bind(node);
+    node.close = async () => {
+      if (closed.has(node)) return;
+      closed.add(node);
+      await close();
+    };
+    nodes.push(node);
+    return node;
+  };
+  try {
+    for (let i = 0; i < count; i++) await add();
+  } catch (e) {
+    await Promise.all(nodes.map((n) => n.close()));
+    throw e;
+  }
+  return {
+    nodes,
+    keyPrefix,
+    add,
+    close: async () => {
+      await Promise.all(nodes.map((n) => n.close()));
+    },
+  };
+}
