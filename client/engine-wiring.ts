@@ -8,12 +8,13 @@ import type { Connection } from './connection.js';
 import { defaultLinkManagerFactory } from './link-factory.js';
 import type { safeLogger } from './logger.js';
 import { Messenger, normalizePayload, type Payload } from './messaging/messenger.js';
+import { declineFor } from './peer/link-signal.js';
 import type { ResolvedParameters } from './parameters.js';
 import type { RoomHost, RTSRoom } from './room.js';
 import type { Session, SessionHooks } from './session.js';
 import { SocketRelayPath } from './transport/relay-path.js';
 import type { LinkManager } from './transport/types.js';
-import type { RTSEvents, SysStats } from './types.js';
+import type { LinkManagerFactory, RTSEvents, SysStats } from './types.js';
 
 export interface WiringInput {
   params: ResolvedParameters;
@@ -39,17 +40,19 @@ export interface EngineParts {
 export function wireEngine(input: WiringInput): EngineParts {
   const { params, log, events, conn, rooms, session } = input;
   const relay = new SocketRelayPath(conn, log);
+  const sendSignal = (to: string, signal: Record<string, unknown>): void => {
+    void conn.request('rtc:signal', { to, signal }).then((r) => {
+      if (!r.ok || r.reply.code !== 0) log.debug(`rtc:signal to ${to} not relayed: ${r.ok ? r.reply.code : r.error}`);
+    });
+  };
   const messenger = new Messenger({
     relay,
     logger: log,
     messageTimeoutMs: () => params.messageTimeoutMs,
     resendAfterMs: () => params.resendAfterMs,
+    maxMessageBytes: () => session().limits.maxMessageBytes,
     acceptsRoom: (roomId) => rooms.get(roomId)?.acceptsFrames() ?? false,
-    sendSignal: (to, signal) => {
-      void conn.request('rtc:signal', { to, signal }).then((r) => {
-        if (!r.ok || r.reply.code !== 0) log.debug(`rtc:signal to ${to} not relayed: ${r.ok ? r.reply.code : r.error}`);
-      });
-    },
+    sendSignal,
   });
   let serverParams: { signature: string; url: string } | null = null;
   /** Rooms left while the connection was down: the server still counts us in until told. */
@@ -75,7 +78,34 @@ export function wireEngine(input: WiringInput): EngineParts {
   conn.on('room:user-joined', (ev) => rooms.get(ev.roomId)?.onUserJoined(ev));
   conn.on('room:user-left', (ev) => rooms.get(ev.roomId)?.onUserLeft(ev.uid, ev.reason));
   conn.on('room:closed', (ev) => rooms.get(ev.roomId)?.onClosed(ev.code));
-  conn.on('rtc:signal', (ev) => messenger.handleSignal(ev.from, ev.signal));
+  const linkFactory = (): LinkManagerFactory | null =>
+    params.linkManagerFactory === undefined ? defaultLinkManagerFactory : params.linkManagerFactory;
+  /**
+   * Signals that arrive while the link layer is being created (an async factory: loading a native
+   * WebRTC module takes a while). Replayed once it is there: a peer's offer lost here would leave
+   * that peer waiting for its connect timeout before trying again. null when nothing is loading.
+   */
+  let signalsWhileLoading: Array<{ from: string; signal: Record<string, unknown> }> | null = null;
+  /** The link layer could not be created (e.g. no WebRTC module): relay only until the next attempt. */
+  let linkLayerFailed = false;
+  /**
+   * Without a link layer (relay-only, or none could be loaded), say so: the peer stops trying
+   * instead of retrying a link that can never open and reporting 'connecting' meanwhile.
+   */
+  const declineLinks = (ev: { from: string; signal: Record<string, unknown> }): void => {
+    const decline = declineFor(ev.signal);
+    if (decline) sendSignal(ev.from, decline);
+  };
+  const MAX_SIGNALS_WHILE_LOADING = 500;
+  conn.on('rtc:signal', (ev) => {
+    if (messenger.linkManager) {
+      messenger.handleSignal(ev.from, ev.signal);
+    } else if (signalsWhileLoading) {
+      if (signalsWhileLoading.length < MAX_SIGNALS_WHILE_LOADING) signalsWhileLoading.push(ev);
+    } else if (params.relayOnly || !linkFactory() || linkLayerFailed) {
+      declineLinks(ev);
+    }
+  });
   conn.on('app:message', (ev) => {
     const data = normalizePayload(ev.data);
     if (ev.kind === 'user') deliverOutsideRooms(ev.from, data);
@@ -86,17 +116,29 @@ export function wireEngine(input: WiringInput): EngineParts {
   let linkGeneration = 0;
   const attachLinks = (): void => {
     if (messenger.linkManager) return;
-    const factory = params.linkManagerFactory === undefined ? defaultLinkManagerFactory : params.linkManagerFactory;
+    const factory = linkFactory();
     if (params.relayOnly || !factory) return;
     const generation = ++linkGeneration;
+    signalsWhileLoading = [];
+    linkLayerFailed = false;
     const adopt = (links: LinkManager): void => {
       if (generation !== linkGeneration || messenger.linkManager) {
         links.destroy();
         return;
       }
+      const early = signalsWhileLoading ?? [];
+      signalsWhileLoading = null;
       messenger.setLinkManager(links);
+      for (const ev of early) messenger.handleSignal(ev.from, ev.signal);
     };
-    const failed = (e: unknown): void => log.error('creating the peer link layer failed; using the relay only', e);
+    const failed = (e: unknown): void => {
+      log.error('creating the peer link layer failed; using the relay only', e);
+      if (generation !== linkGeneration) return;
+      linkLayerFailed = true;
+      const early = signalsWhileLoading ?? [];
+      signalsWhileLoading = null;
+      for (const ev of early) declineLinks(ev);
+    };
     try {
       const made = factory({ selfUid: session().uid, webrtc: params.webrtc, iceServers: () => params.iceServers, logger: log });
       if (isThenable(made)) made.then(adopt, failed);
@@ -108,6 +150,7 @@ export function wireEngine(input: WiringInput): EngineParts {
 
   const detachLinks = (): void => {
     linkGeneration++;
+    signalsWhileLoading = null;
     const links = messenger.linkManager;
     if (!links) return;
     messenger.setLinkManager(null);

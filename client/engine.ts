@@ -15,6 +15,7 @@ import { applyRuntimeParameters, RUNTIME_PARAMETER_KEYS, resolveParameters, type
 import { SlidingWindow } from './rate-window.js';
 import { isMessageConfig, RTSRoom } from './room.js';
 import { Session } from './session.js';
+import type { LinkManager } from './transport/types.js';
 import type { RTSEventHandler, RTSEvents, RTSParameters } from './types.js';
 import { SDK_VERSION } from './version.js';
 
@@ -242,6 +243,15 @@ export class RTS {
     const room = new RTSRoom(roomId, this.parts.roomHost);
     this.rooms.set(roomId, room);
     return room;
+  }
+
+  /**
+   * Diagnostics and tests, not part of the SPEC API: the peer-link layer of the current login
+   * session — the built-in one is a PeerLinkManager (client/peer/link-manager.ts) with
+   * linkFor(uid) and stats(). null when relay-only, logged out, or while it is still being created.
+   */
+  debugLinkManager(): LinkManager | null {
+    return this.destroyed ? null : this.parts.messenger.linkManager;
   }
 
   // ---- internals ----------------------------------------------------------------------------

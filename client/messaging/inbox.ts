@@ -13,6 +13,8 @@ interface StreamState {
   expected?: number;
   /** Frames that arrived ahead of `expected`. */
   readonly buffer: Map<number, MessageFrame>;
+  /** Payload bytes held in `buffer`. */
+  bytes: number;
 }
 
 export interface InboxOptions {
@@ -21,17 +23,26 @@ export interface InboxOptions {
   ack(from: string, stream: string, s: number): void;
   /** Frames held back per stream before newer ones are dropped (the sender resends them). Default 10000. */
   maxBuffered?: number;
+  /**
+   * Payload bytes held back per stream before newer frames are dropped. Bounds what a sender
+   * (e.g. a hostile peer sending far-ahead seqs) can make us hold. Default 16 MiB.
+   */
+  maxBufferedBytes?: number;
   logger?: Logger;
 }
 
 const key = (from: string, stream: string): string => `${from}\n${stream}`;
+/** What a held frame costs: its payload (string length is close enough) plus some overhead. */
+const frameBytes = (frame: MessageFrame): number => 64 + (typeof frame.d === 'string' ? frame.d.length : frame.d.byteLength);
 
 export class Inbox {
   private readonly streams = new Map<string, StreamState>();
   private readonly maxBuffered: number;
+  private readonly maxBufferedBytes: number;
 
   constructor(private readonly opts: InboxOptions) {
     this.maxBuffered = opts.maxBuffered ?? 10_000;
+    this.maxBufferedBytes = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
   }
 
   receive(from: string, frame: MessageFrame): void {
@@ -42,10 +53,10 @@ export class Inbox {
     }
     const k = key(from, st);
     let state = this.streams.get(k);
-    if (!state) this.streams.set(k, (state = { buffer: new Map() }));
+    if (!state) this.streams.set(k, (state = { buffer: new Map(), bytes: 0 }));
     if (f !== undefined && (state.expected === undefined || f > state.expected)) {
       state.expected = f;
-      for (const held of state.buffer.keys()) if (held < f) state.buffer.delete(held);
+      for (const held of [...state.buffer.keys()]) if (held < f) this.unbuffer(state, held);
     }
     if (state.expected === undefined) state.expected = s;
     if (s < state.expected) {
@@ -55,10 +66,12 @@ export class Inbox {
     }
     if (s > state.expected) {
       if (!state.buffer.has(s)) {
-        if (state.buffer.size >= this.maxBuffered) {
+        const size = frameBytes(frame);
+        if (state.buffer.size >= this.maxBuffered || state.bytes + size > this.maxBufferedBytes) {
           this.opts.logger?.warn(`inbox: reorder buffer full for ${from} ${st}, dropping seq ${s}`);
         } else {
           state.buffer.set(s, frame);
+          state.bytes += size;
         }
       }
       // Tells the sender where we are stuck; it resends from there.
@@ -68,12 +81,19 @@ export class Inbox {
     this.opts.deliver(from, frame);
     let next = s + 1;
     for (let held = state.buffer.get(next); held; held = state.buffer.get(next)) {
-      state.buffer.delete(next);
+      this.unbuffer(state, next);
       this.opts.deliver(from, held);
       next++;
     }
     state.expected = next;
     this.opts.ack(from, st, next - 1);
+  }
+
+  private unbuffer(state: StreamState, seq: number): void {
+    const frame = state.buffer.get(seq);
+    if (!frame) return;
+    state.buffer.delete(seq);
+    state.bytes -= frameBytes(frame);
   }
 
   /** Forgets one (sender, stream) sequence: the sender left the room, or we did. */

@@ -29,6 +29,11 @@ export interface MessengerOptions {
   resendAfterMs(): number;
   /** Whether frames of room `roomId` are welcome (we are in it or joining it). */
   acceptsRoom(roomId: string): boolean;
+  /**
+   * Largest payload delivered (limits.maxMessageBytes). Honest senders never exceed it and the
+   * relay refuses more; a peer link is checked here. Default: no check.
+   */
+  maxMessageBytes?(): number;
   /** Signaling data for `uid`, to send through the server (rtc:signal). */
   sendSignal(uid: string, signal: Record<string, unknown>): void;
   /** Ack batching window. Default 5 ms. */
@@ -292,6 +297,13 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
         this.opts.logger.debug?.(`dropping frame for room ${stream.roomId} we are not in, from ${from}`);
         continue;
       }
+      if (stream.roomId !== '' && this.rooms.get(stream.roomId)?.has(from) === false) {
+        // The relay only carries a member's frames; a peer link must not let anyone else in.
+        // Not acknowledged either: a member we have not heard of yet (its join raced its first
+        // frame) gets through with the sender's resend.
+        this.opts.logger.debug?.(`dropping frame for room ${stream.roomId} from ${from}, not a member`);
+        continue;
+      }
       this.inbox.receive(from, frame);
     }
   }
@@ -300,6 +312,10 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     const outcome = this.outbox.ack(from, ack.st, ack.s);
     const lane = this.outbox.lane(from, ack.st);
     if (!lane) return;
+    if (outcome === 'forged') {
+      this.opts.logger.warn(`${from} acked ${ack.st} seq ${ack.s}, far beyond anything we sent: ignored`);
+      return;
+    }
     if (outcome === 'stale') {
       this.opts.logger.info?.(`${from} acked ${ack.st} seq ${ack.s} we never sent: renumbering`);
       for (const entry of this.outbox.resync(lane, ack.s)) this.transmit(lane, entry, true, 'any');
@@ -315,6 +331,12 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
   private deliver(from: string, frame: MessageFrame): void {
     const stream = parseStream(frame.st);
     if (!stream) return;
+    const max = this.opts.maxMessageBytes?.();
+    if (max !== undefined && payloadBytes(frame.d) > max) {
+      // Consumed (a reliable frame is acknowledged, so its stream moves on) but not delivered.
+      this.opts.logger.warn(`dropping a ${payloadBytes(frame.d)}-byte message from ${from}: over the ${max}-byte limit`);
+      return;
+    }
     const data = normalizePayload(frame.d);
     this.counters.receivedMessages++;
     this.counters.bytesReceived += payloadBytes(data);

@@ -75,6 +75,15 @@ export class Lane {
 /** Distance between two counters started in the same millisecond (more than a lane ever sends per ms). */
 const SEQ_BASE_GAP = 1000;
 
+/**
+ * Highest seq a stale ack may move our counters to. Counters start near 1.7e15 (the clock in µs)
+ * and an earlier incarnation on a device whose clock ran far ahead may be well beyond that, but
+ * never this close to Number.MAX_SAFE_INTEGER: an ack up here is forged. Following it would push
+ * our counters past the safe integers, where receivers refuse the frames (for a room counter:
+ * broadcasts to every member would stop). 2^40 seqs of headroom remain.
+ */
+const MAX_RESYNC_SEQ = Number.MAX_SAFE_INTEGER - 2 ** 40;
+
 export const SUCCESS_CODE: Record<MessageKind, number> = { user: 0, room: 200 };
 
 export class Outbox {
@@ -142,13 +151,14 @@ export class Outbox {
   /**
    * A cumulative ack from `uid`: everything up to `s` on `stream` arrived. Returns 'stale' when
    * `s` is a seq we never sent: the receiver still counts an earlier incarnation of us (another
-   * device whose clock ran ahead) — see resync.
+   * device whose clock ran ahead) — see resync. 'forged' when no incarnation of us can have
+   * sent `s` (see MAX_RESYNC_SEQ): ignore it.
    */
-  ack(uid: string, stream: string, s: number): 'ok' | 'stale' | 'unknown' {
+  ack(uid: string, stream: string, s: number): 'ok' | 'stale' | 'forged' | 'unknown' {
     const lane = this.lane(uid, stream);
     if (!lane) return 'unknown';
     const limit = lane.roomId === null ? lane.next : this.roomCounter(lane.roomId).next;
-    if (s >= limit) return 'stale';
+    if (s >= limit) return s > MAX_RESYNC_SEQ ? 'forged' : 'stale';
     if (s > lane.highestAck) lane.highestAck = s;
     for (const [seq, entry] of lane.pending) {
       if (seq > s) break;

@@ -13,6 +13,8 @@
 //   closed      nobody here wants the link any more and it is gone
 // A side that does not want a link itself still accepts one the remote wants (it answers
 // offers and honours requests) but never retries it: the side that wants it does.
+// A remote without a link layer (relay-only) answers with 'decline': the uid then stays 'down'
+// (relay) with no retries until the remote itself offers or asks for a link.
 import type { Frame } from '../../shared/frame.js';
 import { isValidId } from '../../shared/limits.js';
 import type { ChannelKind, LinkManager, LinkManagerEvents, LinkReason } from '../transport/types.js';
@@ -87,6 +89,8 @@ interface Entry {
   retryTimer: ReturnType<typeof setTimeout> | null;
   /** Running while an attempt (a link, or a request waiting for an offer) has not opened. */
   connectTimer: ReturnType<typeof setTimeout> | null;
+  /** The remote declined links (relay-only): no attempts until it offers or asks itself. */
+  declined: boolean;
 }
 
 export function createLinkManager(options: LinkManagerOptions): PeerLinkManager {
@@ -128,6 +132,10 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     const entry = this.entry(uid);
     entry.reasons.add(reason);
     if (entry.link || entry.retryTimer || entry.connectTimer) return; // under way already
+    if (entry.declined) {
+      this.setState(entry, 'down');
+      return;
+    }
     this.connect(entry);
   }
 
@@ -175,6 +183,9 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
         } else {
           this.ignore(uid, 'stale close');
         }
+        return;
+      case 'decline':
+        this.onDecline(uid, s.lid);
         return;
     }
   }
@@ -315,6 +326,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       return;
     }
     const entry = this.entry(uid);
+    entry.declined = false;
     const link = entry.link;
     // The requester has not seen `link` yet: it is still on its way (connecting), or it opened
     // with this very requester instance after the request was sent. Replacing it would churn.
@@ -325,12 +337,31 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     this.startLink(entry, makeLid(this.epoch, ++this.linkCounter), true);
   }
 
+  /** The remote has no link layer: stop this attempt and do not retry (see `declined`). */
+  private onDecline(uid: string, lid: string | undefined): void {
+    const entry = this.entries.get(uid);
+    // A decline names the offer it refuses; without a lid it refuses our link-request, which only
+    // makes sense while we wait for an offer (no link of ours under way).
+    if (!entry || (lid === undefined ? entry.link !== null : entry.link?.lid !== lid)) {
+      this.ignore(uid, 'stale decline');
+      return;
+    }
+    this.opts.logger?.debug({ uid }, 'peer declined links (relay only)');
+    entry.declined = true;
+    this.clearTimers(entry);
+    this.dropLink(entry);
+    entry.attempt = 0;
+    if (entry.reasons.size === 0) this.finish(entry);
+    else this.setState(entry, 'down');
+  }
+
   private onOffer(uid: string, lid: string, sdp: string): void {
     if (this.isInitiator(uid)) {
       this.ignore(uid, 'offer from the larger uid');
       return;
     }
     const entry = this.entry(uid);
+    entry.declined = false;
     const current = entry.link;
     if (current && (current.lid === lid || isOlderLid(lid, current.lid))) {
       this.ignore(uid, 'stale offer');
@@ -345,7 +376,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
   private entry(uid: string): Entry {
     let entry = this.entries.get(uid);
     if (!entry) {
-      entry = { uid, reasons: new Set(), link: null, state: null, attempt: 0, retryTimer: null, connectTimer: null };
+      entry = { uid, reasons: new Set(), link: null, state: null, attempt: 0, retryTimer: null, connectTimer: null, declined: false };
       this.entries.set(uid, entry);
     }
     return entry;

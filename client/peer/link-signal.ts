@@ -9,6 +9,9 @@
 //                               the last link id it received an offer for (the one it now
 //                               considers dead), so the initiator can tell a stale request
 //   close                       the sender closed link `lid` on purpose
+//   decline                     the sender takes no peer links at all (relay-only mode): the
+//                               offer `lid` (or, without lid, the link-request) is refused and
+//                               asking again is pointless until the sender itself asks
 //
 // Everything arriving here is validated before simple-peer sees it: garbage must not reach
 // RTCPeerConnection, where some implementations throw from places no caller can catch.
@@ -46,6 +49,7 @@ export const LinkSignal = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('link-request'), ep, seen: lid.optional() }),
   z.object({ type: z.literal('close'), lid }),
+  z.object({ type: z.literal('decline'), lid: lid.optional() }),
 ]);
 export type LinkSignal = z.infer<typeof LinkSignal>;
 
@@ -53,6 +57,13 @@ export type LinkSignal = z.infer<typeof LinkSignal>;
 export type PeerSignal =
   | { type: 'offer' | 'answer'; sdp: string }
   | { type: 'candidate'; candidate: { candidate: string; sdpMLineIndex?: number | null; sdpMid?: string | null } };
+
+/** The answer of an engine without a link layer (relay-only) to an offer or link-request. */
+export function declineFor(signal: Record<string, unknown>): Record<string, unknown> | null {
+  if (signal.type === 'offer' && typeof signal.lid === 'string') return { type: 'decline', lid: signal.lid };
+  if (signal.type === 'link-request') return { type: 'decline' };
+  return null;
+}
 
 export function newEpoch(): string {
   const bytes = new Uint8Array(6);

@@ -86,6 +86,15 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   private readonly reassemblers = new Map<ChannelKind, Reassembler>();
   private opened = false;
   private closed = false;
+  /**
+   * The initiator's own candidates, held back until the remote answer is applied (then null).
+   * An answerer that knows our candidates starts ICE checks at once, and they reach us before
+   * its answer does (the answer takes the long way, through the signaling server). libdatachannel
+   * (node-datachannel) sometimes loses that race under load: applying the answer then fails
+   * with "Got a remote candidate without ICE transport" and the connection closes. Without our
+   * candidates the answerer cannot check before we have its answer; it costs one signaling hop.
+   */
+  private heldCandidates: PeerSignal[] | null;
   private peerError: Error | null = null;
   private closedBytesSent = 0;
   private closedMessagesSent = 0;
@@ -99,6 +108,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.uid = opts.uid;
     this.lid = opts.lid;
     this.initiator = opts.initiator;
+    this.heldCandidates = opts.initiator ? [] : null;
     for (const kind of KINDS) {
       this.reassemblers.set(kind, new Reassembler({ maxMessageBytes: opts.maxReassembledBytes }));
     }
@@ -184,7 +194,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     } catch (e) {
       // simple-peer throws synchronously for some bad candidates (RTCIceCandidate constructor).
       this.destroy(`bad signal: ${(e as Error).message}`);
+      return;
     }
+    if (data.type === 'answer') this.releaseCandidates();
   }
 
   /** Queues frames; false only when the link is not open. Unreliable frames may be dropped. */
@@ -226,17 +238,28 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.closed) return;
     let out: PeerSignal;
     if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp === 'string') {
-      out = { type: data.type, sdp: data.sdp };
+      // The offer goes without candidates; they follow once the answer is in (see heldCandidates).
+      out = { type: data.type, sdp: data.type === 'offer' ? withoutCandidates(data.sdp) : data.sdp };
       if (data.type === 'answer') this.createUnreliableChannels();
     } else if (data.type === 'candidate' && 'candidate' in data) {
       const c = data.candidate;
       // libdatachannel writes the SDP attribute form ('a=candidate:...'); browsers expect the bare one.
       const line = c.candidate.startsWith('a=') ? c.candidate.slice(2) : c.candidate;
       out = { type: 'candidate', candidate: { candidate: line, sdpMLineIndex: c.sdpMLineIndex, sdpMid: c.sdpMid } };
+      if (this.heldCandidates) {
+        this.heldCandidates.push(out);
+        return;
+      }
     } else {
       return; // renegotiate / transceiverRequest: never needed for data-only links
     }
     this.emit('signal', out);
+  }
+
+  private releaseCandidates(): void {
+    const held = this.heldCandidates;
+    this.heldCandidates = null;
+    for (const c of held ?? []) if (!this.closed) this.emit('signal', c);
   }
 
   private onConnect(): void {
@@ -317,6 +340,14 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.emit('malformed', error);
     if (this.malformed > (this.opts.maxMalformedMessages ?? 32)) this.destroy('too many malformed messages');
   }
+}
+
+/** An SDP without its candidate lines (they are trickled separately, see heldCandidates). */
+function withoutCandidates(sdp: string): string {
+  return sdp
+    .split(/\r?\n/)
+    .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
+    .join('\r\n');
 }
 
 function toBytes(data: unknown): Uint8Array | null {
