@@ -4,14 +4,14 @@
 // Figures: time until all 7 have it, p50 and p99. Target: mesh ≥ 20× faster than relay.
 import { broadcastProbe } from './lib/broadcast.js';
 import { startDelayProxy } from './lib/delay-proxy.js';
-import { log } from './lib/log.js';
+
 import { measure } from './lib/measure.js';
 import { formRawMesh, rawMembers } from './lib/raw-mesh.js';
 import { runScenario } from './lib/scenario.js';
 import { Scope } from './lib/scope.js';
 import { loginEngine, startJoin, uidFor, waitP2P, type Engine } from './lib/sdk-engine.js';
 import { importSdkClient, type RTSRoom } from './lib/sdk-load.js';
-import { startServer } from './lib/servers.js';
+import { startServer, trySdkSide } from './lib/servers.js';
 import { cellOf, naCell, percentile, quotient } from './lib/stats.js';
 import type { Cell } from './lib/types.js';
 import { STACKS, type StackName } from './lib/webrtc.js';
@@ -32,18 +32,13 @@ await runScenario({ name: 'lan-distant-server', title: `LAN peers, distant serve
     const rawServer = await startServer('raw', top);
     const rawProxy = await startDelayProxy(rawServer.port, DELAY_MS);
     top.add(() => rawProxy.close());
-    let sdkUrl: string | undefined;
-    let sdkProblem: string | undefined;
-    try {
+    const { value: sdkUrl, problem: sdkProblem } = await trySdkSide(async () => {
       await importSdkClient();
       const s = await startServer('sdk', top);
       const p = await startDelayProxy(s.port, DELAY_MS);
       top.add(() => p.close());
-      sdkUrl = p.url;
-    } catch (e) {
-      sdkProblem = (e as Error).message;
-      log(`SDK side unavailable: ${sdkProblem}`);
-    }
+      return p.url;
+    });
 
     const rawRelay = await measure({ label: 'raw socket.io room relay', runs, timeoutMs }, async (scope) => {
       const room = uidFor('room');

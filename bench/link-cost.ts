@@ -2,12 +2,12 @@
 // link end, and CPU per delivered 1 KiB reliable message (sender + receiver, same process).
 // SDK (engines linked by a P2P message) vs raw simple-peer pairs. Each run in a fresh process.
 import { startChild } from './lib/children.js';
-import { log } from './lib/log.js';
+
 import { measure } from './lib/measure.js';
 import { runScenario } from './lib/scenario.js';
 import { Scope } from './lib/scope.js';
-import { importSdkClient } from './lib/sdk-load.js';
-import { startServer, type ServerHandle } from './lib/servers.js';
+
+import { startSdkServer } from './lib/servers.js';
 import { cellOf, naCell } from './lib/stats.js';
 import { STACKS, type StackName } from './lib/webrtc.js';
 
@@ -28,15 +28,7 @@ await runScenario({ name: 'link-cost', title: 'Cost per peer link and CPU per de
 
   const top = new Scope();
   try {
-    let sdkServer: ServerHandle | undefined;
-    let sdkProblem: string | undefined;
-    try {
-      await importSdkClient();
-      sdkServer = await startServer('sdk', top);
-    } catch (e) {
-      sdkProblem = (e as Error).message;
-      log(`SDK side unavailable: ${sdkProblem}`);
-    }
+    const { value: sdkServer, problem: sdkProblem } = await startSdkServer(top);
     const once = async (scope: Scope, kind: 'raw' | 'sdk', stack: StackName): Promise<LinkCost> => {
       // One malloc arena: native stacks allocate from many threads, and glibc's per-thread arenas
       // grow and trim in steps of megabytes, which would drown a per-link figure in noise.

@@ -7,13 +7,13 @@
 // descriptors per peer connection, and 16 clients in one process (240 connections) exceed a
 // 20k descriptor limit. Separate processes are also what real clients are.
 import { startChild, type BenchChild } from './lib/children.js';
-import { log } from './lib/log.js';
+
 import { measure } from './lib/measure.js';
 import { runScenario } from './lib/scenario.js';
 import { Scope } from './lib/scope.js';
 import { uidFor } from './lib/sdk-engine.js';
-import { importSdkClient } from './lib/sdk-load.js';
-import { startServer, type ServerHandle } from './lib/servers.js';
+
+import { startServer, startSdkServer } from './lib/servers.js';
 import { cellOf, naCell } from './lib/stats.js';
 import { STACKS, type StackName } from './lib/webrtc.js';
 
@@ -27,15 +27,7 @@ await runScenario({ name: 'mesh-formation', title: 'Mesh formation: N clients jo
   const top = new Scope();
   try {
     const rawServer = await startServer('raw', top);
-    let sdkServer: ServerHandle | undefined;
-    let sdkProblem: string | undefined;
-    try {
-      await importSdkClient();
-      sdkServer = await startServer('sdk', top);
-    } catch (e) {
-      sdkProblem = (e as Error).message;
-      log(`SDK side unavailable: ${sdkProblem}`);
-    }
+    const { value: sdkServer, problem: sdkProblem } = await startSdkServer(top);
     const workers: BenchChild[] = await Promise.all(
       Array.from({ length: WORKERS }, async (_, i) => {
         const { child } = await startChild(`mesh-worker-${i}`, 'mesh-worker.ts');

@@ -1,15 +1,15 @@
 // 1. P2P round trip, 1 KiB reliable: SDK (sendBinaryMessage both ways over its peer link) vs a
 // raw simple-peer data channel on the same Node WebRTC stack. p50 and p99 per run; the table
 // shows the median of the runs with min–max. Target: SDK ≤ 1.2× raw.
-import { log } from './lib/log.js';
+
 import { measure } from './lib/measure.js';
 import { pingPong } from './lib/ping-pong.js';
 import { openRawPair } from './lib/raw-peer.js';
 import { runScenario } from './lib/scenario.js';
 import { Scope } from './lib/scope.js';
 import { loginEngine, uidFor, waitP2P } from './lib/sdk-engine.js';
-import { importSdkClient } from './lib/sdk-load.js';
-import { startServer, type ServerHandle } from './lib/servers.js';
+
+import { startSdkServer } from './lib/servers.js';
 import { cellOf, naCell, percentile } from './lib/stats.js';
 import { STACKS, type StackName } from './lib/webrtc.js';
 
@@ -23,15 +23,7 @@ await runScenario({ name: 'p2p-rtt', title: 'P2P round trip, 1 KiB reliable (SDK
   const target = { text: 'SDK ≤ 1.2× raw', on: 'ratio' as const, op: '<=' as const, value: 1.2 };
 
   const top = new Scope();
-  let server: ServerHandle | undefined;
-  let sdkProblem: string | undefined;
-  try {
-    await importSdkClient();
-    server = await startServer('sdk', top);
-  } catch (e) {
-    sdkProblem = (e as Error).message;
-    log(`SDK side unavailable: ${sdkProblem}`);
-  }
+  const { value: server, problem: sdkProblem } = await startSdkServer(top);
 
   try {
     for (const stack of STACKS) {

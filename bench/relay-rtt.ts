@@ -1,15 +1,15 @@
 // 2. Relay round trip, 1 KiB: SDK engines in relay-only mode (client → signaling server →
 // client, both ways) vs a raw socket.io relay doing nothing but forwarding. Each server runs in
 // its own process. Target: SDK ≤ 1.3× raw.
-import { log } from './lib/log.js';
+
 import { measure } from './lib/measure.js';
 import { pingPong } from './lib/ping-pong.js';
 import { rawClient } from './lib/raw-client.js';
 import { runScenario } from './lib/scenario.js';
 import { Scope } from './lib/scope.js';
 import { loginEngine, uidFor } from './lib/sdk-engine.js';
-import { importSdkClient } from './lib/sdk-load.js';
-import { startServer, type ServerHandle } from './lib/servers.js';
+
+import { startServer, startSdkServer } from './lib/servers.js';
 import { cellOf, naCell, percentile } from './lib/stats.js';
 
 const PAYLOAD = new Uint8Array(1024).fill(7);
@@ -24,15 +24,7 @@ await runScenario({ name: 'relay-rtt', title: 'Relay round trip, 1 KiB (SDK rela
   const top = new Scope();
   try {
     const rawServer = await startServer('raw', top);
-    let sdkServer: ServerHandle | undefined;
-    let sdkProblem: string | undefined;
-    try {
-      await importSdkClient();
-      sdkServer = await startServer('sdk', top);
-    } catch (e) {
-      sdkProblem = (e as Error).message;
-      log(`SDK side unavailable: ${sdkProblem}`);
-    }
+    const { value: sdkServer, problem: sdkProblem } = await startSdkServer(top);
 
     const raw = await measure({ label: 'raw socket.io relay', runs, timeoutMs }, async (scope) => {
       const [ua, ub] = [uidFor('rr-a'), uidFor('rr-b')];

@@ -13,7 +13,7 @@ import { measure } from './lib/measure.js';
 import { runScenario } from './lib/scenario.js';
 import { Scope, sleep } from './lib/scope.js';
 import { importSdkServer } from './lib/sdk-load.js';
-import { startServer } from './lib/servers.js';
+import { startServer, trySdkSide } from './lib/servers.js';
 import { cellOf, naCell } from './lib/stats.js';
 
 const CLIENT_PROCS = 2;
@@ -106,13 +106,7 @@ await runScenario({ name: 'server-capacity', title: 'Signaling server capacity (
     };
 
     const raw = await measure({ label: `raw socket.io ${clients}`, runs, timeoutMs }, (s) => once(s, 'raw'));
-    let sdkProblem: string | undefined;
-    try {
-      await importSdkServer();
-    } catch (e) {
-      sdkProblem = (e as Error).message;
-      log(`SDK side unavailable: ${sdkProblem}`);
-    }
+    const { problem: sdkProblem } = await trySdkSide(importSdkServer);
     const sdk = sdkProblem ? undefined : await measure({ label: `SDK server ${clients}`, runs, timeoutMs }, (s) => once(s, 'sdk'));
     const cell = (pick: (v: CapacityRun) => number, unit: string) => (sdk ? cellOf(sdk, pick, unit) : naCell(sdkProblem!));
 

@@ -4,15 +4,15 @@
 // relay path: SDK relay-only vs a raw socket.io relay (credit-based window, same 4 MiB).
 // Targets: SDK ≥ 100k msgs/s at 1 KiB, ≥ 70 MB/s at 64 KiB.
 import { measureRate, windowPump, type RateResult } from './lib/flow.js';
-import { log } from './lib/log.js';
+
 import { measure } from './lib/measure.js';
 import { rawClient } from './lib/raw-client.js';
 import { openRawPair, rawPump } from './lib/raw-peer.js';
 import { runScenario } from './lib/scenario.js';
 import { Scope, type Scope as ScopeT } from './lib/scope.js';
 import { loginEngine, uidFor, waitP2P } from './lib/sdk-engine.js';
-import { importSdkClient } from './lib/sdk-load.js';
-import { startServer, type ServerHandle } from './lib/servers.js';
+
+import { startServer, startSdkServer } from './lib/servers.js';
 import { cellOf, naCell } from './lib/stats.js';
 import type { Target } from './lib/types.js';
 import { STACKS, type StackName } from './lib/webrtc.js';
@@ -36,15 +36,7 @@ await runScenario({ name: 'throughput', title: 'Sustained throughput between two
   const top = new Scope();
   try {
     const rawServer = await startServer('raw', top);
-    let sdkServer: ServerHandle | undefined;
-    let sdkProblem: string | undefined;
-    try {
-      await importSdkClient();
-      sdkServer = await startServer('sdk', top);
-    } catch (e) {
-      sdkProblem = (e as Error).message;
-      log(`SDK side unavailable: ${sdkProblem}`);
-    }
+    const { value: sdkServer, problem: sdkProblem } = await startSdkServer(top);
 
     const report = (label: string, size: number, sdk: Awaited<ReturnType<typeof measure<RateResult>>> | undefined, raw: Awaited<ReturnType<typeof measure<RateResult>>>): void => {
       const kib = `${size / 1024} KiB`;

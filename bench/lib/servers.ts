@@ -1,5 +1,7 @@
 // Servers under test, each in its own child process (server-child.ts), stopped by pid.
 import { startChild, type BenchChild } from './children.js';
+import { log } from './log.js';
+import { importSdkClient } from './sdk-load.js';
 import type { Scope } from './scope.js';
 
 export interface ServerHandle {
@@ -23,4 +25,26 @@ export async function startServer(mode: 'raw' | 'sdk', scope: Scope): Promise<Se
       return { rss: r.rss as number, rssInUse: r.rssInUse as number, heapUsed: r.heapUsed as number };
     },
   };
+}
+
+/**
+ * Runs the set-up of a scenario's SDK side. When the SDK (or its build) is missing or broken, the
+ * scenario still measures its baselines: the SDK cells then read "n/a (problem)".
+ */
+export async function trySdkSide<T>(setUp: () => Promise<T>): Promise<{ value?: T; problem?: string }> {
+  try {
+    return { value: await setUp() };
+  } catch (e) {
+    const problem = (e as Error).message;
+    log(`SDK side unavailable: ${problem}`);
+    return { problem };
+  }
+}
+
+/** The usual SDK side: the client module loads and an rtsmesh signaling server runs. */
+export function startSdkServer(scope: Scope): Promise<{ value?: ServerHandle; problem?: string }> {
+  return trySdkSide(async () => {
+    await importSdkClient();
+    return startServer('sdk', scope);
+  });
 }
