@@ -140,7 +140,7 @@ export function wireEngine(input: WiringInput): EngineParts {
       for (const ev of early) declineLinks(ev);
     };
     try {
-      const made = factory({ selfUid: session().uid, webrtc: params.webrtc, iceServers: () => params.iceServers, logger: log });
+      const made = factory({ selfUid: session().uid, webrtc: params.webrtc, iceServers: () => params.iceServers, iceAddresses: () => params.iceAddresses, logger: log });
       if (isThenable(made)) made.then(adopt, failed);
       else adopt(made);
     } catch (e) {

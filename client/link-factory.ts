@@ -1,17 +1,25 @@
 // Where the WebRTC link layer plugs into the engine. RTSParameters.linkManagerFactory overrides
 // this default; `null` there (or relayOnly) means no peer links at all.
+import { restrictIceAddresses } from './peer/address-filter.js';
 import { createLinkManager } from './peer/link-manager.js';
 import { resolveWebRTC, type WebRTCChoice } from './peer/webrtc-impl.js';
 import type { LinkManagerFactory } from './types.js';
 
-/** The built-in link layer (client/peer/): simple-peer over the resolved WebRTC implementation. */
-export const defaultLinkManagerFactory: LinkManagerFactory | null = async (ctx) =>
-  createLinkManager({
+/**
+ * The built-in link layer (client/peer/): simple-peer over the resolved WebRTC implementation,
+ * kept to parameters.iceAddresses when set (read for every new connection, so a runtime change
+ * applies to links created afterwards).
+ */
+export const defaultLinkManagerFactory: LinkManagerFactory | null = async (ctx) => {
+  const resolved = await resolveWebRTC(ctx.webrtc as WebRTCChoice);
+  return createLinkManager({
     localUid: ctx.selfUid,
-    webrtc: await resolveWebRTC(ctx.webrtc as WebRTCChoice),
+    // A pass-through while no list is set; wrapped anyway so that a list set later applies.
+    webrtc: ctx.iceAddresses ? restrictIceAddresses(resolved, () => ctx.iceAddresses?.()) : resolved,
     iceServers: ctx.iceServers() as RTCIceServer[],
     logger: {
       debug: (o, m) => ctx.logger.debug?.(m ?? '', o),
       warn: (o, m) => ctx.logger.warn(m ?? '', o),
     },
   });
+};

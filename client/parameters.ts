@@ -11,6 +11,8 @@ export interface ResolvedParameters {
   server: string;
   webrtc: WebRTCOption | undefined;
   iceServers: IceServer[];
+  /** undefined = no restriction (see RTSParameters.iceAddresses). */
+  iceAddresses: string[] | undefined;
   relayOnly: boolean;
   reconnect: ReconnectPolicy;
   requestTimeoutMs: number;
@@ -39,6 +41,8 @@ const iceServer = z.object({
   username: z.string().optional(),
   credential: z.string().optional(),
 });
+// IPv4 or IPv6 literals (as ICE candidates write them); an empty list would allow no link at all.
+const iceAddresses = z.array(z.union([z.ipv4(), z.ipv6()])).min(1);
 const policy = z.custom<ReconnectPolicy>(
   (v) => typeof (v as ReconnectPolicy | null)?.nextDelayMs === 'function',
   { message: 'expected { nextDelayMs(attempt) }' },
@@ -59,6 +63,7 @@ const webrtc = z.union([
 const RUNTIME_SCHEMAS = {
   relayOnly: z.boolean(),
   iceServers: z.array(iceServer),
+  iceAddresses: z.union([iceAddresses, z.null()]),
   requestTimeoutMs: positiveMs,
   messageTimeoutMs: positiveMs,
   sysStatsIntervalMs: positiveMs,
@@ -95,6 +100,7 @@ export function resolveParameters(input: RTSParameters | undefined): ResolvedPar
     server: params.server,
     webrtc: params.webrtc,
     iceServers: params.iceServers ? [...params.iceServers] : [...DEFAULT_PARAMETERS.iceServers],
+    iceAddresses: params.iceAddresses ? [...params.iceAddresses] : undefined,
     relayOnly: params.relayOnly ?? DEFAULT_PARAMETERS.relayOnly,
     reconnect: params.reconnect ?? exponentialBackoff(),
     requestTimeoutMs: params.requestTimeoutMs ?? DEFAULT_PARAMETERS.requestTimeoutMs,
@@ -142,7 +148,9 @@ export function applyRuntimeParameters(target: ResolvedParameters, input: unknow
       continue;
     }
     (update.applied as Record<string, unknown>)[key] = value;
-    (target as unknown as Record<string, unknown>)[key] = key === 'iceServers' ? [...(value as IceServer[])] : value;
+    (target as unknown as Record<string, unknown>)[key] = key === 'iceServers' ? [...(value as IceServer[])]
+      : key === 'iceAddresses' ? (value === null ? undefined : [...(value as string[])])
+      : value;
   }
   return update;
 }

@@ -73,6 +73,11 @@ export interface LinkManagerContext {
   webrtc: WebRTCOption | undefined;
   /** The ICE servers in force; read it when a link is created (setRuntimeParameters can change it). */
   iceServers(): IceServer[];
+  /**
+   * parameters.iceAddresses in force (undefined = no restriction); read it when a link is created
+   * (setRuntimeParameters can change it). Optional for factories built before it existed.
+   */
+  iceAddresses?(): string[] | undefined;
   logger: Logger;
 }
 
@@ -92,6 +97,14 @@ export interface RTSParameters {
   iceServers?: IceServer[];
   /** Never open peer links; every frame goes through the server relay. Default false. */
   relayOnly?: boolean;
+  /**
+   * Restrict peer links to these local/remote IP addresses — e.g. ['127.0.0.1'] for same-machine
+   * tests, or one LAN interface. ICE candidates with any other address (other interfaces, mDNS
+   * names, STUN/TURN addresses not listed) are neither offered nor accepted. Both ends should set
+   * it. Default undefined: no restriction. setRuntimeParameters may change it (null = none) for
+   * links created afterwards.
+   */
+  iceAddresses?: string[];
   /** When to retry after a dropped connection. Default: exponentialBackoff() — 500 ms doubling to 5 s, ±20 % jitter, unlimited. */
   reconnect?: ReconnectPolicy;
   /** How long a request to the signaling server may take before it counts as Timeout. Default 10000. */
@@ -117,6 +130,8 @@ export interface RTSParameters {
 export interface RuntimeParameters {
   relayOnly?: boolean;
   iceServers?: IceServer[];
+  /** See RTSParameters.iceAddresses; null removes the restriction. */
+  iceAddresses?: string[] | null;
   requestTimeoutMs?: number;
   messageTimeoutMs?: number;
   sysStatsIntervalMs?: number;

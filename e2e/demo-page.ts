@@ -13,9 +13,14 @@ export const ConnectionState = {
 /** Long enough for ICE + a login on a busy 2-core machine; no assertion is about speed. */
 const LINK_TIMEOUT_MS = 20_000;
 
+/** Peer links in e2e tests stay on loopback (the SDK's iceAddresses; the demo takes it from the URL). */
+export const E2E_ICE_ADDRESSES: readonly string[] = ['127.0.0.1'];
+
 export interface OpenOptions {
   room?: string;
   relayOnly?: boolean;
+  /** Addresses peer links may use; default E2E_ICE_ADDRESSES. */
+  iceAddresses?: readonly string[];
 }
 
 export class DemoPage {
@@ -25,11 +30,39 @@ export class DemoPage {
   static async open(context: BrowserContext, baseUrl: string, uid: string, opts: OpenOptions = {}): Promise<DemoPage> {
     const room = opts.room ?? 'lobby';
     const page = await context.newPage();
-    const query = new URLSearchParams({ uid, room, ...(opts.relayOnly ? { relayOnly: '1' } : {}) });
+    const query = new URLSearchParams({
+      uid, room, ...(opts.relayOnly ? { relayOnly: '1' } : {}), iceAddresses: (opts.iceAddresses ?? E2E_ICE_ADDRESSES).join(','),
+    });
     await page.goto(`${baseUrl}/?${query}`);
     await expect(page.locator('body')).toHaveAttribute('data-ready', '1');
     await expect(page.getByTestId('uid-input')).toHaveValue(uid);
     return new DemoPage(page, uid, room);
+  }
+
+  /**
+   * Addresses of the selected ICE candidate pair of this page's link to `uid` (getStats on the
+   * SDK's connection, through window.rtsDemo). A peer-reflexive remote may have no address.
+   */
+  async selectedPair(uid: string): Promise<{ initiator: boolean; local?: string; remote?: string }> {
+    return this.page.evaluate(async (peer) => {
+      type Stat = Record<string, unknown>;
+      type Link = { initiator: boolean; rtcPeerConnection: RTCPeerConnection | null };
+      const w = window as unknown as { rtsDemo: { rts: { debugLinkManager(): { linkFor(u: string): Link | undefined } | null } } };
+      const link = w.rtsDemo.rts.debugLinkManager()?.linkFor(peer);
+      const pc = link?.rtcPeerConnection;
+      if (!pc) throw new Error(`no peer connection to ${peer}`);
+      const stats = await pc.getStats();
+      let pair: Stat | undefined;
+      stats.forEach((s: Stat) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId as string) as Stat;
+      });
+      if (!pair) throw new Error('no selected candidate pair');
+      const address = (id: unknown): string | undefined => {
+        const c = stats.get(id as string) as Stat | undefined;
+        return (c?.address ?? c?.ip) as string | undefined;
+      };
+      return { initiator: link!.initiator, local: address(pair.localCandidateId), remote: address(pair.remoteCandidateId) };
+    }, uid);
   }
 
   byTestId(id: string): Locator {

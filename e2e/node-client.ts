@@ -63,7 +63,8 @@ export async function nodeUserInRoom(baseUrl: string, uid: string, roomId: strin
   const { appId, token } = (await res.json()) as { appId: string; token: string };
 
   const log = new CallLog();
-  const rts = createRTS(appId, log.handler, { server: baseUrl });
+  // Peer links on loopback only, like the pages (e2e/demo-page.ts).
+  const rts = createRTS(appId, log.handler, { server: baseUrl, iceAddresses: ['127.0.0.1'] });
   try {
     rts.login(token, uid);
     const [, loginCode] = await log.wait('onLoginResult');

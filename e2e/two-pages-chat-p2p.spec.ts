@@ -28,4 +28,12 @@ test('two pages chat in one room over a P2P data channel', async ({ signaling, o
   await expect(bob.received('room', 'bob')).toHaveCount(0);
   await alice.expectPath('bob', 'p2p');
   await bob.expectPath('alice', 'p2p');
+  // The pages open with ?iceAddresses=127.0.0.1, so each offers and accepts only 127.0.0.1; what
+  // else ICE learns (peer-reflexive) comes in on that socket. libwebrtc may still send to the
+  // other's 127.0.0.1 from a socket on another local interface, but every packet of the link has
+  // 127.0.0.1 at one end (Chrome hides peer-reflexive addresses: '').
+  for (const [page, peer] of [[alice, 'bob'], [bob, 'alice']] as const) {
+    const pair = await page.selectedPair(peer);
+    expect([pair.local, pair.remote]).toContain('127.0.0.1');
+  }
 });

@@ -5,9 +5,12 @@
 // Loopback only. Left alone, both stacks gather host candidates on every interface and pick a
 // non-loopback address of this machine (e.g. eth0's) for the link. The benchmark keeps every
 // packet on 127.0.0.1, for raw peers and SDK engines alike (the SDK gets the same wrapped
-// implementation injected, so both sides of every comparison run on identical stacks):
+// implementation injected, so both sides of every comparison run on identical stacks). That is
+// the SDK's restrictIceAddresses (client/peer/address-filter.ts) with ['127.0.0.1']:
 //   - node-datachannel: `bindAddress: '127.0.0.1'` (libjuice then offers only that address);
 //   - wrtc: local candidates other than 127.0.0.1 are never announced, remote ones never applied.
+import { restrictIceAddresses } from '../../client/peer/address-filter.js';
+import type { WebRTCImpl } from '../../client/peer/webrtc-impl.js';
 import { adaptNodeDatachannel, type NodeDatachannelPolyfill } from '../../client/peer/ndc-adapter.js';
 
 export type StackName = 'wrtc' | 'node-datachannel';
@@ -25,7 +28,7 @@ const cache = new Map<StackName, Promise<WrtcLike>>();
 export function loadStack(name: StackName): Promise<WrtcLike> {
   let p = cache.get(name);
   if (!p) {
-    p = (name === 'wrtc' ? loadWrtc() : loadNdc()).then((impl) => loopbackOnly(impl, name));
+    p = (name === 'wrtc' ? loadWrtc() : loadNdc()).then(loopbackOnly);
     cache.set(name, p);
   }
   return p;
@@ -44,41 +47,7 @@ async function loadNdc(): Promise<WrtcLike> {
 
 const LOOPBACK = '127.0.0.1';
 
-/** Address field of an ICE candidate line ("candidate:… 1 udp prio ADDRESS port typ …"). */
-export function candidateAddress(line: string): string | undefined {
-  return line.replace(/^a=/, '').split(' ')[4];
-}
-
-const isLoopbackCandidate = (line: string | undefined | null): boolean => !line || candidateAddress(line) === LOOPBACK;
-
-function stripSdp(sdp: string | undefined): string | undefined {
-  if (!sdp) return sdp;
-  return sdp
-    .split('\r\n')
-    .filter((l) => !l.startsWith('a=candidate:') || isLoopbackCandidate(l))
-    .join('\r\n');
-}
-
-function loopbackOnly(impl: WrtcLike, name: StackName): WrtcLike {
-  const Base = impl.RTCPeerConnection as unknown as new (config?: RTCConfiguration) => RTCPeerConnection & {
-    dispatchEvent(e: { type: string; candidate?: { candidate?: string } | null }): boolean;
-  };
-  class LoopbackRTCPeerConnection extends Base {
-    constructor(config?: RTCConfiguration) {
-      super(name === 'node-datachannel' ? ({ ...config, bindAddress: LOOPBACK } as RTCConfiguration) : config);
-    }
-    // Both stacks raise 'icecandidate' through dispatchEvent (which also feeds onicecandidate).
-    override dispatchEvent(e: { type: string; candidate?: { candidate?: string } | null }): boolean {
-      if (e.type === 'icecandidate' && !isLoopbackCandidate(e.candidate?.candidate)) return true;
-      return super.dispatchEvent(e);
-    }
-    override addIceCandidate(c?: RTCIceCandidateInit | null): Promise<void> {
-      if (c && !isLoopbackCandidate(c.candidate)) return Promise.resolve();
-      return super.addIceCandidate(c ?? undefined);
-    }
-    override setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
-      return super.setRemoteDescription({ type: d.type, sdp: stripSdp(d.sdp) });
-    }
-  }
-  return { ...impl, RTCPeerConnection: LoopbackRTCPeerConnection as unknown as WrtcLike['RTCPeerConnection'] };
+/** The SDK's own address filter (RTSParameters.iceAddresses), kept to 127.0.0.1. */
+function loopbackOnly(impl: WrtcLike): WrtcLike {
+  return restrictIceAddresses(impl as WebRTCImpl, [LOOPBACK]) as unknown as WrtcLike;
 }

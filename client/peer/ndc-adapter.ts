@@ -35,6 +35,19 @@ interface PolyfillPeerConnection {
 }
 
 const adapted = new WeakMap<object, WebRTCImpl>();
+/** RTCPeerConnection classes made by this adapter (see isNodeDatachannel). */
+const adaptedClasses = new WeakSet<object>();
+
+/**
+ * Whether `impl` is node-datachannel as adapted here, or a subclass of it (a wrapper that extends
+ * it): such a connection also takes libdatachannel's own config keys (e.g. `bindAddress`).
+ */
+export function isNodeDatachannel(impl: { RTCPeerConnection: unknown }): boolean {
+  for (let c: unknown = impl.RTCPeerConnection; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    if (adaptedClasses.has(c)) return true;
+  }
+  return false;
+}
 
 export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCImpl {
   const known = adapted.get(polyfill.RTCPeerConnection);
@@ -59,6 +72,7 @@ export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCI
     RTCIceCandidate: polyfill.RTCIceCandidate,
   };
   adapted.set(polyfill.RTCPeerConnection, impl);
+  adaptedClasses.add(AdaptedRTCPeerConnection);
   return impl;
 }
 

@@ -23,6 +23,16 @@ async function fetchDevToken(uid) {
   return creds;
 }
 
+/**
+ * ?iceAddresses=127.0.0.1 (comma list) keeps peer links to those IP addresses (the SDK's
+ * iceAddresses parameter): tests use it to stay on loopback. Absent = no restriction.
+ */
+function iceAddressesFromUrl() {
+  const list = (new URLSearchParams(location.search).get('iceAddresses') ?? '')
+    .split(',').map((a) => a.trim()).filter(Boolean);
+  return list.length > 0 ? list : undefined;
+}
+
 export function createSession(app, chat, roomCtl) {
   const { el, codes, views, sdk } = app;
   /** Identifies the current engine's callbacks; callbacks of an engine we let go are ignored. */
@@ -59,9 +69,11 @@ export function createSession(app, chat, roomCtl) {
     const token = {};
     engineToken = token;
     try {
+      const iceAddresses = iceAddressesFromUrl();
       app.rts = sdk.createRTS(creds.appId, engineHandlers(token), {
         server: location.origin,
         relayOnly: el.relayOnly.checked,
+        ...(iceAddresses ? { iceAddresses } : {}),
       });
     } catch (err) {
       engineToken = null;

@@ -2,6 +2,7 @@
 // every signal is JSON-serialised (as socket.io does) and delivered on a later macrotask, in order.
 import type { Frame } from '../../shared/frame.js';
 import { createLinkManager, type LinkManagerOptions, type PeerLinkManager } from '../../client/peer/link-manager.js';
+import { restrictIceAddresses } from '../../client/peer/address-filter.js';
 import { resolveWebRTC, type NodeWebRTCName } from '../../client/peer/webrtc-impl.js';
 
 export type LinkState = 'connecting' | 'open' | 'down' | 'closed';
@@ -27,12 +28,20 @@ export interface PeerPairOptions {
   aUid?: string;
   bUid?: string;
   manager?: Partial<Omit<LinkManagerOptions, 'localUid' | 'webrtc'>>;
+  /** ICE addresses the links may use; default ['127.0.0.1'], null = the stack's own choice. */
+  iceAddresses?: string[] | null;
+  /** A side whose stack is not restricted at all (the other one still is). */
+  unrestricted?: 'a' | 'b';
 }
 
 export async function createPeerPair(stack: NodeWebRTCName, opts: PeerPairOptions = {}): Promise<PeerPair> {
-  const webrtc = await resolveWebRTC(stack);
-  const make = (uid: string): Side => {
-    const manager = createLinkManager({ connectTimeoutMs: 8_000, ...opts.manager, localUid: uid, webrtc });
+  const resolved = await resolveWebRTC(stack);
+  const addresses = opts.iceAddresses === undefined ? ['127.0.0.1'] : opts.iceAddresses;
+  const webrtc = addresses ? restrictIceAddresses(resolved, addresses) : resolved;
+  const make = (uid: string, key: 'a' | 'b'): Side => {
+    const manager = createLinkManager({
+      connectTimeoutMs: 8_000, ...opts.manager, localUid: uid, webrtc: opts.unrestricted === key ? resolved : webrtc,
+    });
     const side: Side = { uid, manager, states: [], frames: [] };
     manager.on('state', (peer, state) => side.states.push({ uid: peer, state }));
     manager.on('frames', (_peer, frames) => {
@@ -40,8 +49,8 @@ export async function createPeerPair(stack: NodeWebRTCName, opts: PeerPairOption
     });
     return side;
   };
-  const a = make(opts.aUid ?? 'alice');
-  const b = make(opts.bUid ?? 'bob');
+  const a = make(opts.aUid ?? 'alice', 'a');
+  const b = make(opts.bUid ?? 'bob', 'b');
   const forwarding = { a: true, b: true };
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const wire = (from: Side, to: Side, key: 'a' | 'b'): void => {

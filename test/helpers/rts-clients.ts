@@ -5,6 +5,9 @@ import { createRTS, type RTS, type RTSParameters, type RTSRoom } from '../../cli
 import type { Logger } from '../../client/types.js';
 import type { TestServer } from './server.js';
 
+/** Tests never let a peer link use anything but loopback (not this machine's other interfaces). */
+export const LOOPBACK_ONLY = ['127.0.0.1'];
+
 export interface Recorded {
   name: string;
   args: unknown[];
@@ -67,11 +70,14 @@ export class Clients {
 
   constructor(private readonly srv: () => TestServer) {}
 
-  /** An engine that is not logged in yet. Relay only unless parameters say otherwise. */
+  /**
+   * An engine that is not logged in yet. Relay only unless parameters say otherwise; its peer
+   * links stay on 127.0.0.1 (LOOPBACK_ONLY) unless parameters say otherwise.
+   */
   create(params: Partial<RTSParameters> = {}): { rts: RTS; rec: Recorder } {
     const rec = new Recorder();
     const rts = createRTS(this.srv().appId, rec.handler, {
-      server: this.srv().url, relayOnly: true, logger: memoryLogger(), requestTimeoutMs: 5000, ...params,
+      server: this.srv().url, relayOnly: true, logger: memoryLogger(), requestTimeoutMs: 5000, iceAddresses: LOOPBACK_ONLY, ...params,
     });
     this.engines.push(rts);
     return { rts, rec };
