@@ -13,7 +13,6 @@ import { spawnProcess, type SpawnedProcess } from './helpers/processes.js';
 import { STACKS } from './helpers/mesh.js';
 
 const COUNT = 1000;
-const PORT = 7100;
 const fixture = (name: string): string => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
 
 let topo: Topology | null = null;
@@ -56,14 +55,14 @@ function paths(p: SpawnedProcess): string[] {
 describe.each(STACKS)('a network cut under a live link (network namespaces) on %s', (stack) => {
   it('1,000 reliable messages arrive complete, in order, once; the link comes back when the wire does', async () => {
     topo = await createTopology();
-    const server = inNamespace(topo.s, 'signaling', 'netns-server-fixture.ts', [String(PORT)]);
-    await server.waitForLine(/^ready/, { timeoutMs: 30_000 });
+    const server = inNamespace(topo.s, 'signaling', 'netns-server-fixture.ts', ['0']);
+    const [, port] = await server.waitForLine(/^ready (\d+)/, { timeoutMs: 30_000 });
     const common = { STACK: stack, COUNT: String(COUNT) };
     const sender = inNamespace(topo.a, 'alice', 'netns-peer-fixture.ts', [], {
-      ...common, ROLE: 'sender', UID: 'alice', PEER: 'bob', SERVER: `http://${topo.serverFromA}:${PORT}`,
+      ...common, ROLE: 'sender', UID: 'alice', PEER: 'bob', SERVER: `http://${topo.serverFromA}:${port}`,
     });
     const receiver = inNamespace(topo.b, 'bob', 'netns-peer-fixture.ts', [], {
-      ...common, ROLE: 'receiver', UID: 'bob', PEER: 'alice', SERVER: `http://${topo.serverFromB}:${PORT}`,
+      ...common, ROLE: 'receiver', UID: 'bob', PEER: 'alice', SERVER: `http://${topo.serverFromB}:${port}`,
     });
     await event(sender, 'path', (o: { state: string }) => o.state === 'p2p');
     await event(receiver, 'path', (o: { state: string }) => o.state === 'p2p');

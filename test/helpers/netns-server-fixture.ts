@@ -1,5 +1,5 @@
 // Run inside a network namespace by test/mesh-link-cut-netns.test.ts: a signaling server on every
-// interface of that namespace (port from argv), with the test app and limits fast enough for a
+// interface of that namespace (port from argv; 0 = any free one, printed), with the test app and limits fast enough for a
 // stream of a thousand messages. Prints "ready <port>", then serves until SIGTERM.
 import { startTestServer } from './server.js';
 import { FAST_LIMITS } from './mesh.js';
