@@ -109,8 +109,8 @@ async function relayRoom(ctx: ServerContext, socket: SignalingSocket, req: z.out
   if (!ctx.limiter.tryCharge(chargesFor(s.appId, s.uid, plan, ctx.options.limits))) {
     return code(UserMessageSendResult.ExceedQPS);
   }
-  const except = new Set(req.except);
-  const recipients = (await ctx.store.listMembers(s.appId, req.roomId)).filter((m) => m.uid !== s.uid && !except.has(m.uid)).length;
+  // Only counted (stats): a count, not a copy of every member record on every broadcast.
+  const recipients = await countRecipients(ctx, s, req.roomId, req.except);
   const delivered = await ctx.deliver(() =>
     ctx.io
       .to(roomRoom(s.appId, req.roomId))
@@ -120,6 +120,13 @@ async function relayRoom(ctx: ServerContext, socket: SignalingSocket, req: z.out
   if (!delivered) return code(RoomMessageSendResult.NetworkDisconnected);
   count(ctx, plan, recipients);
   return code(0);
+}
+
+/** Members reached by a broadcast: everyone but the sender and the `except` members. */
+async function countRecipients(ctx: ServerContext, s: SocketSession, roomId: string, except: readonly string[]): Promise<number> {
+  if (except.length === 0) return Math.max(0, (await ctx.store.countMembers(s.appId, roomId)) - 1); // less the sender
+  const skipped = new Set(except);
+  return (await ctx.store.listMembers(s.appId, roomId)).filter((m) => m.uid !== s.uid && !skipped.has(m.uid)).length;
 }
 
 function count(ctx: ServerContext, plan: BatchPlan, recipients: number): void {

@@ -51,6 +51,20 @@ describe('SlidingWindow', () => {
     now = 1000;
     expect(w.tryTake()).toBe(true);
   });
+
+  it('counts every take, also many in the same millisecond, and frees them a second later', () => {
+    let now = 5;
+    const w = new SlidingWindow(() => 1000, 1000, () => now);
+    for (let i = 0; i < 600; i++) expect(w.tryTake()).toBe(true);
+    now = 500;
+    for (let i = 0; i < 400; i++) expect(w.tryTake()).toBe(true);
+    expect(w.tryTake()).toBe(false);
+    now = 1005; // the 600 of t=5 leave the window, the 400 of t=500 stay
+    for (let i = 0; i < 600; i++) expect(w.tryTake()).toBe(true);
+    expect(w.tryTake()).toBe(false);
+    w.reset();
+    expect(w.tryTake()).toBe(true);
+  });
 });
 
 describe('parameters', () => {

@@ -113,4 +113,20 @@ describe('ack scheduler', () => {
     expect(sent).toEqual([['a', [{ t: 1, st: 'u/', s: 64 }]]]);
     acks.destroy();
   });
+
+  it('sends one sender\'s acks at once when data goes to it (piggyback), the others on the timer', async () => {
+    const sent: Array<[string, unknown[]]> = [];
+    const acks = new AckScheduler({ delayMs: 5, send: (uid, a) => sent.push([uid, a]) });
+    acks.schedule('a', 'u/', 4);
+    acks.schedule('b', 'u/', 7);
+    acks.flushTo('a');
+    acks.flushTo('c'); // nothing waits for c: nothing sent
+    expect(sent).toEqual([['a', [{ t: 1, st: 'u/', s: 4 }]]]);
+    await sleep(20);
+    expect(sent).toEqual([
+      ['a', [{ t: 1, st: 'u/', s: 4 }]],
+      ['b', [{ t: 1, st: 'u/', s: 7 }]],
+    ]);
+    acks.destroy();
+  });
 });

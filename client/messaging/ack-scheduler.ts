@@ -50,6 +50,25 @@ export class AckScheduler {
     }
   }
 
+  /**
+   * Sends the acks waiting for `uid` now. Called when data goes to `uid` anyway: queued in the
+   * same tick, the acks ride in the same wire message (link) or emit (relay) instead of costing
+   * one of their own when the timer fires.
+   */
+  flushTo(uid: string): void {
+    const byStream = this.due.get(uid);
+    if (!byStream) return;
+    this.due.delete(uid);
+    if (this.due.size === 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.waiting = 0;
+    }
+    const acks: AckFrame[] = [];
+    for (const [st, s] of byStream) acks.push({ t: FrameType.Ack, st, s });
+    this.opts.send(uid, acks);
+  }
+
   /** Drops acks waiting for `uid` (it left; its sender state is gone too). */
   forget(uid: string): void {
     this.due.delete(uid);

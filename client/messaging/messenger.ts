@@ -157,6 +157,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       if (this.router.sendLink(uid, [wire])) {
         entry.via = 'link';
         linked.push(uid);
+        this.acks.flushTo(uid);
       } else {
         viaRelay++;
       }
@@ -350,6 +351,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     if (mode !== 'relay' && this.router.sendLink(lane.uid, [wire])) {
       entry.via = 'link';
       entry.sentAt = this.now();
+      this.acks.flushTo(lane.uid);
       return;
     }
     if (mode === 'link') return;
@@ -359,6 +361,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       (code) => this.onRelayReply(lane, entry, code, resend),
       (e: unknown) => this.opts.logger.warn('relay:frame failed', e),
     );
+    this.acks.flushTo(lane.uid);
   }
 
   private onRelayReply(lane: Lane, entry: PendingEntry, code: number, resend: boolean): void {

@@ -70,7 +70,14 @@ export class ChannelWriter {
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   private messageId = 0;
   private closed = false;
-  private readonly onDrain = (): void => this.flush();
+  /**
+   * An upper bound of the channel's bufferedAmount: its value when last read plus every byte
+   * handed over since (the channel only ever drains). bufferedAmount is a blocking native call
+   * in @roamhq/wrtc (a hop to its network thread, often as slow as send() itself under load), so
+   * it is read only when this bound reaches the high-water mark: the writer is then exactly as
+   * strict as reading it before every batch, and a lone message pays for send() alone.
+   */
+  private bufferedBound = Infinity;
 
   bytesSent = 0;
   messagesSent = 0;
@@ -111,7 +118,7 @@ export class ChannelWriter {
     }
     if (!this.flushScheduled && this.pollTimer === null) {
       this.flushScheduled = true;
-      queueMicrotask(this.onDrain);
+      queueMicrotask(this.onMicrotask);
     }
     return true;
   }
@@ -127,11 +134,9 @@ export class ChannelWriter {
     const state = this.channel.readyState;
     if (state === 'open') {
       try {
-        // bufferedAmount is a native call (a thread hop in @roamhq/wrtc): read it once per pass
-        // and count what we add, rather than asking before every send.
-        let buffered = this.channel.bufferedAmount;
-        while (this.head < this.queue.length && buffered < this.opts.highWaterMark) {
-          buffered += this.sendBatch();
+        if (this.bufferedBound >= this.opts.highWaterMark) this.bufferedBound = this.channel.bufferedAmount;
+        while (this.head < this.queue.length && this.bufferedBound < this.opts.highWaterMark) {
+          this.bufferedBound += this.sendBatch();
         }
       } catch (e) {
         this.fail(e as Error);
@@ -163,6 +168,14 @@ export class ChannelWriter {
     this.pollTimer = null;
     this.flush();
   };
+
+  /** 'bufferedamountlow' or 'open': the bound is stale, read the real value next time. */
+  private readonly onDrain = (): void => {
+    this.bufferedBound = Infinity;
+    this.flush();
+  };
+
+  private readonly onMicrotask = (): void => this.flush();
 
   /** Sends one coalesced wire message (maybe as chunks); returns the bytes handed over. */
   private sendBatch(): number {

@@ -92,6 +92,10 @@ export class MemoryStore implements Store {
     return [...(this.rooms.get(scoped(appId, roomId))?.values() ?? [])].map((m) => ({ ...m }));
   }
 
+  async countMembers(appId: string, roomId: string): Promise<number> {
+    return this.rooms.get(scoped(appId, roomId))?.size ?? 0;
+  }
+
   async listUserRooms(appId: string, uid: string): Promise<string[]> {
     return [...(this.userRooms.get(scoped(appId, uid)) ?? [])];
   }

@@ -178,6 +178,10 @@ export class RedisStore implements Store {
       .map(parseMember);
   }
 
+  async countMembers(appId: string, roomId: string): Promise<number> {
+    return this.redis.hlen(this.keys.room(appId, roomId));
+  }
+
   async listUserRooms(appId: string, uid: string): Promise<string[]> {
     return this.redis.smembers(this.keys.userRooms(appId, uid));
   }

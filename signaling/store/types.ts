@@ -63,6 +63,8 @@ export interface Store {
   getMember(appId: string, roomId: string, uid: string): Promise<MemberRecord | null>;
   /** Members in join order. */
   listMembers(appId: string, roomId: string): Promise<MemberRecord[]>;
+  /** How many members the room has (what a relayed broadcast reaches, without listing them). */
+  countMembers(appId: string, roomId: string): Promise<number>;
   /** Rooms the uid is a member of. */
   listUserRooms(appId: string, uid: string): Promise<string[]>;
   /** Removes the room and returns who was in it. */
