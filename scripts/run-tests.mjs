@@ -10,11 +10,16 @@
 // outside one: every test engine is also restricted to 127.0.0.1 by `iceAddresses`.
 // RTSMESH_TEST_NETNS=off runs them in the current namespace.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const INSIDE = 'RTSMESH_TEST_INSIDE_NETNS';
+const REPORTS = new URL('../.tmp/test-reports/', import.meta.url).pathname;
+const vitestJson = `${REPORTS}vitest.json`;
+const playwrightJson = `${REPORTS}playwright.json`;
+// Each runner also writes a JSON report, so the run can end on one plain line that counts both.
 const steps = [
-  ['npx', ['vitest', 'run']],
-  ['npx', ['playwright', 'test']],
+  ['npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
+  ['npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }],
 ];
 
 function run(cmd, args, env = process.env) {
@@ -23,11 +28,33 @@ function run(cmd, args, env = process.env) {
 }
 
 function runSteps() {
-  for (const [cmd, args] of steps) {
-    const code = run(cmd, args);
-    if (code !== 0) return code;
+  rmSync(REPORTS, { recursive: true, force: true });
+  mkdirSync(REPORTS, { recursive: true });
+  let code = 0;
+  for (const [cmd, args, env] of steps) {
+    code = run(cmd, args, { ...process.env, ...env });
+    if (code !== 0) break;
   }
-  return 0;
+  printTotals();
+  return code;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** "N passed, N failed" over both runners (a runner that did not run counts nothing). */
+function printTotals() {
+  const v = readJson(vitestJson);
+  const p = readJson(playwrightJson);
+  const passed = (v?.numPassedTests ?? 0) + (p?.stats?.expected ?? 0);
+  const failed = (v?.numFailedTests ?? 0) + (p?.stats?.unexpected ?? 0) + (p?.stats?.flaky ?? 0);
+  const skipped = (v?.numPendingTests ?? 0) + (v?.numTodoTests ?? 0) + (p?.stats?.skipped ?? 0);
+  console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 }
 
 /** The unshare flags that work here, or null. */
