@@ -27,6 +27,7 @@ import {
   type WritableChannel,
 } from './channel-writer.js';
 import type { PeerSignal } from './link-signal.js';
+import { isNodeDatachannel } from './ndc-adapter.js';
 import type { WebRTCImpl } from './webrtc-impl.js';
 
 export const UNRELIABLE_ORDERED_CHANNEL_ID = 2;
@@ -93,6 +94,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    * (node-datachannel) sometimes loses that race under load: applying the answer then fails
    * with "Got a remote candidate without ICE transport" and the connection closes. Without our
    * candidates the answerer cannot check before we have its answer; it costs one signaling hop.
+   * Only there: other stacks have no such race, and @roamhq/wrtc, while many connections in
+   * the process gather at once, keeps trickling new TCP candidates (a new port each; ~30 per
+   * link seen in a forming 16-mesh), which pile up while held and leave in one burst. Bursts of a whole mesh
+   * overran the server's signal rate cap and queues; lost signals left links to their connect
+   * timeout, and every retry added connections and candidates (16 engines: 15-45 s, not ~2 s).
    */
   private heldCandidates: PeerSignal[] | null;
   private peerError: Error | null = null;
@@ -108,7 +114,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.uid = opts.uid;
     this.lid = opts.lid;
     this.initiator = opts.initiator;
-    this.heldCandidates = opts.initiator ? [] : null;
+    this.heldCandidates = opts.initiator && isNodeDatachannel(opts.webrtc) ? [] : null;
     for (const kind of KINDS) {
       this.reassemblers.set(kind, new Reassembler({ maxMessageBytes: opts.maxReassembledBytes }));
     }
@@ -238,8 +244,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (this.closed) return;
     let out: PeerSignal;
     if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp === 'string') {
-      // The offer goes without candidates; they follow once the answer is in (see heldCandidates).
-      out = { type: data.type, sdp: data.type === 'offer' ? withoutCandidates(data.sdp) : data.sdp };
+      // While holding, the offer goes without candidates; they follow once the answer is in.
+      out = { type: data.type, sdp: data.type === 'offer' && this.heldCandidates ? withoutCandidates(data.sdp) : data.sdp };
       if (data.type === 'answer') this.createUnreliableChannels();
     } else if (data.type === 'candidate' && 'candidate' in data) {
       const c = data.candidate;
