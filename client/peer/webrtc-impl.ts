@@ -18,10 +18,13 @@ export type NodeWebRTCName = 'wrtc' | 'node-datachannel';
 export type WebRTCChoice = WebRTCImpl | NodeWebRTCName | undefined;
 
 /**
- * The stack a Node client uses when nothing is injected. @roamhq/wrtc is the one SPEC §1 names;
- * a benchmark may switch this to 'node-datachannel'.
+ * The stack a Node client uses when nothing is injected, chosen by the benchmark
+ * (docs/BENCHMARKS.md): node-datachannel has the lower round trip through the SDK, meets the
+ * LAN-mesh and 16-client mesh-formation targets, and costs one descriptor and no thread per
+ * link (@roamhq/wrtc: 13 and 2, and a send() that blocks ~150 µs). @roamhq/wrtc stays one
+ * `webrtc: 'wrtc'` away; it has the higher raw throughput.
  */
-export const DEFAULT_NODE_WEBRTC: NodeWebRTCName = 'wrtc';
+export const DEFAULT_NODE_WEBRTC: NodeWebRTCName = 'node-datachannel';
 
 // Specifiers kept in variables: bundlers leave `import(variable)` alone at build time.
 const WRTC_MODULE = '@roamhq/wrtc';
