@@ -35,18 +35,22 @@ interface PolyfillPeerConnection {
 }
 
 const adapted = new WeakMap<object, WebRTCImpl>();
-/** RTCPeerConnection classes made by this adapter (see isNodeDatachannel). */
-const adaptedClasses = new WeakSet<object>();
+/**
+ * Marks RTCPeerConnection classes made by this adapter (see isNodeDatachannel). A registered
+ * symbol on the class, not a module-local set: an app (or the benchmark) may load this module
+ * twice, e.g. from the sources and from dist/, and the mark must be seen by both copies.
+ */
+const ADAPTED = Symbol.for('rtsmesh.node-datachannel');
 
 /**
  * Whether `impl` is node-datachannel as adapted here, or a subclass of it (a wrapper that extends
  * it): such a connection also takes libdatachannel's own config keys (e.g. `bindAddress`).
  */
 export function isNodeDatachannel(impl: { RTCPeerConnection: unknown }): boolean {
-  for (let c: unknown = impl.RTCPeerConnection; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
-    if (adaptedClasses.has(c)) return true;
-  }
-  return false;
+  // Static properties are inherited along the constructors' prototype chain, so a subclass
+  // (a wrapper that extends the adapted class) carries the mark too.
+  const c = impl.RTCPeerConnection as { [ADAPTED]?: boolean } | undefined;
+  return typeof c === 'function' && c[ADAPTED] === true;
 }
 
 export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCImpl {
@@ -72,7 +76,7 @@ export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCI
     RTCIceCandidate: polyfill.RTCIceCandidate,
   };
   adapted.set(polyfill.RTCPeerConnection, impl);
-  adaptedClasses.add(AdaptedRTCPeerConnection);
+  Object.defineProperty(AdaptedRTCPeerConnection, ADAPTED, { value: true });
   return impl;
 }
 
