@@ -8,56 +8,18 @@ import {
   FrameType, broadcastStream, parseStream, userStream, type AckFrame, type Frame, type MessageFrame,
 } from '../../shared/frame.js';
 import { payloadBytes } from '../../shared/limits.js';
-import type { ChannelKind, LinkManager, PeerLinkState, RelayPath } from '../transport/types.js';
+import type { ChannelKind, LinkManager } from '../transport/types.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import type { Logger } from '../types.js';
 import { AckScheduler } from './ack-scheduler.js';
 import { Inbox } from './inbox.js';
+import type { MessengerEvents, MessengerOptions, MessengerStats } from './messenger-types.js';
 import { makeFrame, normalizePayload, unref, withFirst, type Payload } from './frames.js';
 import { Outbox, type Lane, type PendingEntry, type TrackedMessage } from './outbox.js';
 import { PathRouter, type LinkState } from './path-router.js';
 
 export type { Payload } from './frames.js';
 export { normalizePayload } from './frames.js';
-
-export interface MessengerOptions {
-  relay: RelayPath;
-  logger: Logger;
-  /** A reliable message unacknowledged this long fails with Timeout. Read on every sweep. */
-  messageTimeoutMs(): number;
-  /** A frame unacknowledged this long is sent again on the current path. */
-  resendAfterMs(): number;
-  /** Whether frames of room `roomId` are welcome (we are in it or joining it). */
-  acceptsRoom(roomId: string): boolean;
-  /**
-   * Largest payload delivered (limits.maxMessageBytes). Honest senders never exceed it and the
-   * relay refuses more; a peer link is checked here. Default: no check.
-   */
-  maxMessageBytes?(): number;
-  /** Signaling data for `uid`, to send through the server (rtc:signal). */
-  sendSignal(uid: string, signal: Record<string, unknown>): void;
-  /** Ack batching window. Default 5 ms. */
-  ackDelayMs?: number;
-  now?: () => number;
-}
-
-export interface MessengerEvents {
-  /** A message for the API: kind 'broadcast' → room broadcast in roomId; 'user' → roomId '' = outside rooms. */
-  message: (from: string, kind: 'broadcast' | 'user', roomId: string, data: Payload) => void;
-  peerState: (uid: string, state: PeerLinkState) => void;
-}
-
-export interface MessengerStats {
-  peers: number;
-  p2pLinks: number;
-  sentMessages: number;
-  receivedMessages: number;
-  relayedSent: number;
-  p2pSent: number;
-  pendingReliable: number;
-  bytesSent: number;
-  bytesReceived: number;
-}
+export type { MessengerEvents, MessengerOptions, MessengerStats } from './messenger-types.js';
 
 type Mode = 'any' | 'link' | 'relay';
 
