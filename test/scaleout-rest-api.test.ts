@@ -1,25 +1,12 @@
 // SPEC §8 + §11: the app-server REST API called on any process acts on users connected to
 // another process: send, room-user send, broadcast, status, room users, kick, dismiss.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeFrames } from '../shared/frame.js';
-import { stopAllProcesses } from './helpers/processes.js';
-import { startRedis, type RedisServer } from './helpers/redis.js';
-import { startCluster, type Cluster } from './helpers/scaleout.js';
+import { useRedisClusters, type Cluster } from './helpers/scaleout.js';
 import { collect, nextEvent, request, sleep, TEST_APP_ID, TEST_APP_KEY, waitFor, type ClientSocket } from './helpers/server.js';
 
-let redis: RedisServer;
+const clusters = useRedisClusters();
 let cluster: Cluster;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-  await stopAllProcesses();
-});
-afterEach(async () => {
-  await cluster?.close();
-});
 
 const auth = { authorization: `Bearer ${TEST_APP_KEY}`, 'x-app-id': TEST_APP_ID };
 
@@ -37,7 +24,7 @@ type AppMessage = { from: string; kind: string; roomId?: string; data: unknown }
 
 /** alice on process A, carol on process C, both in room 'r'. */
 async function setUp(): Promise<{ alice: ClientSocket; carol: ClientSocket }> {
-  cluster = await startCluster(redis.url, 3);
+  cluster = await clusters.start(3);
   const [a, , c] = cluster.nodes;
   const alice = (await a.login('alice')).socket;
   const carol = (await c.login('carol')).socket;

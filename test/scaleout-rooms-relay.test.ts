@@ -1,26 +1,13 @@
 // SPEC §11: rooms, the relay, WebRTC signaling and P2Server work across signaling processes
 // sharing one Redis, with members spread over three processes.
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeFrames, encodeFrames, type Frame } from '../shared/frame.js';
-import { stopAllProcesses } from './helpers/processes.js';
-import { startRedis, type RedisServer } from './helpers/redis.js';
-import { startCluster, type Cluster } from './helpers/scaleout.js';
+import { useRedisClusters, type Cluster } from './helpers/scaleout.js';
 import { collect, nextEvent, request, sleep, startHttpServer, waitFor, type ClientSocket } from './helpers/server.js';
 
-let redis: RedisServer;
+const clusters = useRedisClusters();
 let cluster: Cluster;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-  await stopAllProcesses();
-});
-afterEach(async () => {
-  await cluster?.close();
-});
 
 type Relayed = { from: string; frame: Uint8Array };
 type Joined = { roomId: string; uid: string; extraInfo: string };
@@ -43,7 +30,7 @@ async function threeInRoom(roomId: string): Promise<Record<'alice' | 'bob' | 'ca
 
 describe('scale-out: rooms across processes', () => {
   it('join and leave events and member lists span the processes', async () => {
-    cluster = await startCluster(redis.url, 3);
+    cluster = await clusters.start(3);
     const [a, b, c] = cluster.nodes;
     const alice = (await a.login('alice')).socket;
     const bob = (await b.login('bob')).socket;
@@ -71,7 +58,7 @@ describe('scale-out: rooms across processes', () => {
   });
 
   it('a dropped member is announced Dropped to room-mates on other processes after the grace', async () => {
-    cluster = await startCluster(redis.url, 2, { dropGraceMs: 500 });
+    cluster = await clusters.start(2, { dropGraceMs: 500 });
     const [a, b] = cluster.nodes;
     const alice = (await a.login('alice')).socket;
     const bob = (await b.login('bob')).socket;
@@ -85,7 +72,7 @@ describe('scale-out: rooms across processes', () => {
 
 describe('scale-out: relay across processes', () => {
   it('relay:frame reaches a user on another process, stamped with the authenticated sender', async () => {
-    cluster = await startCluster(redis.url, 2);
+    cluster = await clusters.start(2);
     const [a, b] = cluster.nodes;
     const alice = (await a.login('alice')).socket;
     const bob = (await b.login('bob')).socket;
@@ -105,7 +92,7 @@ describe('scale-out: relay across processes', () => {
   });
 
   it('keeps per-sender order of many frames across processes', async () => {
-    cluster = await startCluster(redis.url, 2);
+    cluster = await clusters.start(2);
     const [a, b] = cluster.nodes;
     const alice = (await a.login('alice')).socket;
     const bob = (await b.login('bob')).socket;
@@ -119,7 +106,7 @@ describe('scale-out: relay across processes', () => {
   });
 
   it('relay:room fans out to members on every process except the sender and `except`', async () => {
-    cluster = await startCluster(redis.url, 3);
+    cluster = await clusters.start(3);
     const { alice, bob, carol } = await threeInRoom('r');
     const bobGot = collect<Relayed>(bob, 'relay:frame');
     const carolGot = collect<Relayed>(carol, 'relay:frame');
@@ -146,7 +133,7 @@ describe('scale-out: relay across processes', () => {
   });
 
   it('rtc:signal crosses processes for room-mates, and only for related users', async () => {
-    cluster = await startCluster(redis.url, 3);
+    cluster = await clusters.start(3);
     const { alice, carol } = await threeInRoom('mesh');
     const offer = { type: 'offer', sdp: 'v=0 fake' };
     const got = nextEvent<{ from: string; signal: unknown }>(carol, 'rtc:signal');
@@ -175,7 +162,7 @@ describe('scale-out: P2Server across processes', () => {
       });
     });
     try {
-      cluster = await startCluster(redis.url, 2);
+      cluster = await clusters.start(2);
       const [a, b] = cluster.nodes;
       const sessionId = randomUUID();
       const first = await a.login('alice', { sessionId });

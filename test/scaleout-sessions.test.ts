@@ -2,29 +2,16 @@
 // duplicate logins, resumes and presence, whichever process each client reached.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stopAllProcesses } from './helpers/processes.js';
-import { startRedis, type RedisServer } from './helpers/redis.js';
-import { startCluster, type Cluster } from './helpers/scaleout.js';
+import { describe, expect, it } from 'vitest';
+import { useRedisClusters, type Cluster } from './helpers/scaleout.js';
 import { collect, nextEvent, request, sleep, TEST_APP_ID, waitFor } from './helpers/server.js';
 
-let redis: RedisServer;
+const clusters = useRedisClusters();
 let cluster: Cluster;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-  await stopAllProcesses();
-});
-afterEach(async () => {
-  await cluster?.close();
-});
 
 describe('scale-out: sessions across processes', () => {
   it('runs with the redis store and shares presence: online, unreachable in the drop grace, offline after it', async () => {
-    cluster = await startCluster(redis.url, 2);
+    cluster = await clusters.start(2);
     const [a, b] = cluster.nodes;
     expect(a.server.storeKind).toBe('redis');
     expect(a.server.nodeId).not.toBe(b.server.nodeId);
@@ -41,7 +28,7 @@ describe('scale-out: sessions across processes', () => {
   });
 
   it('duplicate login on another process kicks the earlier session there: room:closed -1004, session:kicked, server disconnect', async () => {
-    cluster = await startCluster(redis.url, 2);
+    cluster = await clusters.start(2);
     const [a, b] = cluster.nodes;
     const first = await a.login('alice');
     const carol = await a.login('carol');
@@ -70,7 +57,7 @@ describe('scale-out: sessions across processes', () => {
   });
 
   it('concurrent logins of one uid on two processes leave exactly one session', async () => {
-    cluster = await startCluster(redis.url, 2);
+    cluster = await clusters.start(2);
     const [a, b] = cluster.nodes;
     for (let round = 0; round < 3; round++) {
       const uid = `racer${round}`;
@@ -89,7 +76,7 @@ describe('scale-out: sessions across processes', () => {
   });
 
   it('a client that reconnects to another process with the same sessionId resumes: rooms kept, nobody told it left', async () => {
-    cluster = await startCluster(redis.url, 2, { dropGraceMs: 1500 });
+    cluster = await clusters.start(2, { dropGraceMs: 1500 });
     const [a, b] = cluster.nodes;
     const sessionId = randomUUID();
     const alice = await a.login('alice', { sessionId });
@@ -120,7 +107,7 @@ describe('scale-out: sessions across processes', () => {
   });
 
   it('logout on one process ends the session for all: room-mates elsewhere see Quit, presence offline', async () => {
-    cluster = await startCluster(redis.url, 2);
+    cluster = await clusters.start(2);
     const [a, b] = cluster.nodes;
     const alice = await a.login('alice');
     const bob = await b.login('bob');
@@ -134,14 +121,14 @@ describe('scale-out: sessions across processes', () => {
   });
 
   it('close() ends every Redis connection, timer and socket of the process', async () => {
-    const admin = new Redis(redis.url);
+    const admin = new Redis(clusters.redis().url);
     admin.on('error', () => {});
     const ours = async (): Promise<number> => ((await admin.client('LIST')) as string).split('\n').filter((l) => / name=rtsmesh-/.test(l)).length;
     const handles = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
     try {
       await waitFor(async () => (await ours()) === 0, 5000, 'earlier clusters gone');
       const before = handles();
-      cluster = await startCluster(redis.url, 2);
+      cluster = await clusters.start(2);
       const alice = await cluster.nodes[0].login('alice');
       await request(alice.socket, 'room:join', { roomId: 'r' });
       // Per process: the store and publish clients, the adapter's stream reader and subscriber.

@@ -1,6 +1,6 @@
 // What the messaging layer's facade takes (options, with defaults) and tells (events, stats).
 import type { PeerLinkState, RelayPath } from '../transport/types.js';
-import type { Logger } from '../types.js';
+import type { Logger, SysStats } from '../types.js';
 import type { Payload } from './frames.js';
 
 export interface MessengerOptions {
@@ -30,14 +30,8 @@ export interface MessengerEvents {
   peerState: (uid: string, state: PeerLinkState) => void;
 }
 
-export interface MessengerStats {
-  peers: number;
-  p2pLinks: number;
-  sentMessages: number;
-  receivedMessages: number;
-  relayedSent: number;
-  p2pSent: number;
-  pendingReliable: number;
-  bytesSent: number;
-  bytesReceived: number;
-}
+/** The messaging layer's share of onSysStats. */
+export type MessengerStats = Pick<
+  SysStats,
+  'peers' | 'p2pLinks' | 'sentMessages' | 'receivedMessages' | 'relayedSent' | 'p2pSent' | 'pendingReliable' | 'bytesSent' | 'bytesReceived'
+>;

@@ -2,7 +2,10 @@
 // redis-server, as several processes behind a load balancer would. Each cluster gets its own key
 // prefix, so tests sharing a redis-server never see each other's state.
 import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { SignalingServerOptions } from '../../signaling/index.js';
+import { stopAllProcesses } from './processes.js';
+import { startRedis, type RedisServer } from './redis.js';
 import { startTestServer, type TestServer } from './server.js';
 
 /** Small timings so failure detection fits in a test; generous enough for a busy 2-core box. */
@@ -55,6 +58,36 @@ export async function startCluster(
     add,
     close: async () => {
       await Promise.all(nodes.map((n) => n.close()));
+    },
+  };
+}
+
+/**
+ * The hooks of a scale-out test file: one real redis-server for the whole file, and every
+ * cluster started through `start` closed after its test.
+ */
+export function useRedisClusters(): {
+  redis(): RedisServer;
+  start(count: number, opts?: Partial<SignalingServerOptions>): Promise<Cluster>;
+} {
+  let redis: RedisServer | undefined;
+  const open: Cluster[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    await stopAllProcesses();
+  });
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.close();
+  });
+  return {
+    redis: () => redis!,
+    start: async (count, opts) => {
+      const c = await startCluster(redis!.url, count, opts);
+      open.push(c);
+      return c;
     },
   };
 }
