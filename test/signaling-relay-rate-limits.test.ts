@@ -25,16 +25,6 @@ async function burst(socket: ClientSocket, n: number, send: (i: number) => [stri
   return codes(await Promise.all(all));
 }
 
-async function inRoom(roomId: string, ...uids: string[]): Promise<ClientSocket[]> {
-  const sockets: ClientSocket[] = [];
-  for (const uid of uids) {
-    const { socket } = await t.login(uid);
-    await request(socket, 'room:join', { roomId });
-    sockets.push(socket);
-  }
-  return sockets;
-}
-
 describe('relay rate limits', () => {
   it('P2P: 100 in a burst pass, a flood beyond 100/s gets ExceedQPS and is not delivered', async () => {
     const alice = (await t.login('alice')).socket;
@@ -75,7 +65,7 @@ describe('relay rate limits', () => {
   });
 
   it('room broadcasts: 65 in a burst pass, more per sender get ExceedQPS', async () => {
-    const [alice, bob] = await inRoom('room', 'alice', 'bob');
+    const [alice, bob] = await t.inRoom('room', 'alice', 'bob');
     const got = collect(bob, 'relay:frame');
     const result = await burst(alice, 200, (i) => ['relay:room', { roomId: 'room', frame: msg('b/room', i) }]);
     expect(result.slice(0, 65).every((c) => c === 0)).toBe(true);
@@ -86,7 +76,7 @@ describe('relay rate limits', () => {
   });
 
   it('all messages in one room: 100/s across senders, each under its own 65/s', async () => {
-    const senders = await inRoom('room', 'a1', 'a2', 'a3', 'a4');
+    const senders = await t.inRoom('room', 'a1', 'a2', 'a3', 'a4');
     const results = await Promise.all(
       senders.map((s) => burst(s, 64, (i) => ['relay:room', { roomId: 'room', frame: msg('b/room', i) }])),
     );
@@ -95,7 +85,7 @@ describe('relay rate limits', () => {
     expect(passed).toBeGreaterThanOrEqual(100);
     expect(all).toContain(5);
     // Another room is not affected.
-    const [other] = await inRoom('elsewhere', 'b1');
+    const [other] = await t.inRoom('elsewhere', 'b1');
     expect(await request(other, 'relay:room', { roomId: 'elsewhere', frame: msg('b/elsewhere', 1) })).toEqual({ code: 0 });
   });
 

@@ -2,7 +2,7 @@
 // stamped by the server; limits and relationships are enforced on everything relayed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeFrames, encodeFrames, type Frame } from '../shared/frame.js';
-import { collect, nextEvent, request, sleep, startTestServer, waitFor, type ClientSocket, type TestServer } from './helpers/server.js';
+import { collect, nextEvent, request, sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -20,16 +20,6 @@ const frames = (ev: Relayed): Frame[] => {
   if (!r.ok) throw new Error(r.error);
   return r.frames;
 };
-
-async function inRoom(roomId: string, ...uids: string[]): Promise<ClientSocket[]> {
-  const sockets: ClientSocket[] = [];
-  for (const uid of uids) {
-    const { socket } = await t.login(uid);
-    await request(socket, 'room:join', { roomId });
-    sockets.push(socket);
-  }
-  return sockets;
-}
 
 describe('relay:frame', () => {
   it('delivers the frames byte for byte with the server-stamped sender, ignoring any claimed one', async () => {
@@ -90,7 +80,7 @@ describe('relay:frame', () => {
   });
 
   it('room user streams need both users in the room: sender 100, target 3', async () => {
-    const [alice, bob] = await inRoom('room', 'alice', 'bob');
+    const [alice, bob] = await t.inRoom('room', 'alice', 'bob');
     const carol = (await t.login('carol')).socket;
     const got = nextEvent<Relayed>(bob, 'relay:frame');
     expect(await request(alice, 'relay:frame', { to: 'bob', frame: encodeFrames([msg('u/room', 'in room')]) })).toEqual({ code: 0 });
@@ -101,7 +91,7 @@ describe('relay:frame', () => {
   });
 
   it('carries broadcast-stream frames (retransmissions) and acks between room-mates only', async () => {
-    const [alice, bob] = await inRoom('room', 'alice', 'bob');
+    const [alice, bob] = await t.inRoom('room', 'alice', 'bob');
     const carol = (await t.login('carol')).socket;
     const got = nextEvent<Relayed>(bob, 'relay:frame');
     expect(await request(alice, 'relay:frame', { to: 'bob', frame: encodeFrames([msg('b/room', 'again', { x: 1 })]) })).toEqual({ code: 0 });
@@ -126,7 +116,7 @@ describe('relay:frame', () => {
 
 describe('relay:room', () => {
   it('fans out to every other member, minus `except`, stamped with the sender', async () => {
-    const [alice, bob, carol, dave] = await inRoom('room', 'alice', 'bob', 'carol', 'dave');
+    const [alice, bob, carol, dave] = await t.inRoom('room', 'alice', 'bob', 'carol', 'dave');
     const outsider = (await t.login('erin')).socket;
     const seen = {
       alice: collect<Relayed>(alice, 'relay:frame'),
@@ -148,7 +138,7 @@ describe('relay:room', () => {
   });
 
   it('refuses non-members (100), before login (105), oversized messages (103), foreign streams and acks (-2)', async () => {
-    const [alice] = await inRoom('room', 'alice', 'bob');
+    const [alice] = await t.inRoom('room', 'alice', 'bob');
     const carol = (await t.login('carol')).socket;
     const anon = await t.connect();
     const ok = encodeFrames([msg('b/room', 'x')]);
@@ -163,13 +153,13 @@ describe('relay:room', () => {
   });
 
   it('answers 0 when nobody else is in the room', async () => {
-    const [alice] = await inRoom('room', 'alice');
+    const [alice] = await t.inRoom('room', 'alice');
     expect(await request(alice, 'relay:room', { roomId: 'room', frame: encodeFrames([msg('b/room', 'x')]) })).toEqual({ code: 0 });
     expect(t.server.stats()).toMatchObject({ relayedMessages: 1, relayDeliveries: 0 });
   });
 
   it('keeps per-sender order across a burst of relays', async () => {
-    const [alice, bob] = await inRoom('room', 'alice', 'bob');
+    const [alice, bob] = await t.inRoom('room', 'alice', 'bob');
     const got = collect<Relayed>(bob, 'relay:frame');
     const sends: Promise<unknown>[] = [];
     for (let i = 1; i <= 50; i++) {

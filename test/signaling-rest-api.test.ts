@@ -1,7 +1,7 @@
 // The app-server REST API (SPEC §8): every route, its auth and its error codes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../shared/frame.js';
-import { collect, nextEvent, request, sleep, startTestServer, TEST_APP_ID, TEST_APP_KEY, type ClientSocket, type TestServer } from './helpers/server.js';
+import { collect, nextEvent, request, sleep, startTestServer, TEST_APP_ID, TEST_APP_KEY, type TestServer } from './helpers/server.js';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -20,16 +20,6 @@ async function api(method: string, path: string, body?: unknown, headers: Record
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
-}
-
-async function inRoom(roomId: string, ...uids: string[]): Promise<ClientSocket[]> {
-  const sockets: ClientSocket[] = [];
-  for (const uid of uids) {
-    const { socket } = await t.login(uid);
-    await request(socket, 'room:join', { roomId, extraInfo: `${uid}-info` });
-    sockets.push(socket);
-  }
-  return sockets;
 }
 
 describe('REST API auth', () => {
@@ -79,7 +69,7 @@ describe('REST API routes', () => {
   });
 
   it('POST rooms/:roomId/users/:uid/messages delivers kind room-user; 404 not_in_room otherwise', async () => {
-    const [alice] = await inRoom('room', 'alice');
+    const [alice] = await t.inRoom('room', 'alice');
     await t.login('bob');
     const got = nextEvent(alice, 'app:message');
     expect((await api('POST', 'rooms/room/users/alice/messages', { message: 'psst' })).status).toBe(200);
@@ -88,7 +78,7 @@ describe('REST API routes', () => {
   });
 
   it('POST rooms/:roomId/messages reaches every member and nobody else', async () => {
-    const [alice, bob] = await inRoom('room', 'alice', 'bob');
+    const [alice, bob] = await t.inRoom('room', 'alice', 'bob');
     const { socket: outsider } = await t.login('carol');
     const outsiderGot = collect(outsider, 'app:message');
     const a = nextEvent(alice, 'app:message');
@@ -102,7 +92,7 @@ describe('REST API routes', () => {
   });
 
   it('GET users/:uid/status and rooms/:roomId/users', async () => {
-    await inRoom('room', 'alice', 'bob');
+    await t.inRoom('room', 'alice', 'bob');
     expect(await api('GET', 'users/alice/status')).toEqual({ status: 200, json: { uid: 'alice', status: 1 } });
     expect(await api('GET', 'users/zed/status')).toEqual({ status: 200, json: { uid: 'zed', status: 0 } });
     expect(await api('GET', 'rooms/room/users')).toEqual({
@@ -114,7 +104,7 @@ describe('REST API routes', () => {
   });
 
   it('POST rooms/:roomId/users/:uid/kick: -1006 to the member, KickedByAdmin to the others', async () => {
-    const [alice, bob] = await inRoom('room', 'alice', 'bob');
+    const [alice, bob] = await t.inRoom('room', 'alice', 'bob');
     const closed = nextEvent(bob, 'room:closed');
     const left = nextEvent(alice, 'room:user-left');
     expect(await api('POST', 'rooms/room/users/bob/kick')).toMatchObject({ status: 200 });
@@ -129,7 +119,7 @@ describe('REST API routes', () => {
   });
 
   it('POST rooms/:roomId/dismiss: every member gets -1011 and the room is gone', async () => {
-    const [alice, bob] = await inRoom('room', 'alice', 'bob');
+    const [alice, bob] = await t.inRoom('room', 'alice', 'bob');
     const a = nextEvent(alice, 'room:closed');
     const b = nextEvent(bob, 'room:closed');
     expect(await api('POST', 'rooms/room/dismiss')).toMatchObject({ status: 200, json: { ok: true, members: 2 } });

@@ -32,6 +32,8 @@ export interface TestServer {
   connect(): Promise<ClientSocket>;
   /** Connects (unless a socket is given) and logs in; fails the test unless the login succeeds. */
   login(uid: string, opts?: { sessionId?: string; socket?: ClientSocket; token?: string }): Promise<LoggedIn>;
+  /** Logs each uid in on its own socket and joins it to roomId, in order, with extraInfo `<uid>-info`. */
+  inRoom(roomId: string, ...uids: string[]): Promise<ClientSocket[]>;
   /** Closes every client this helper opened, then the server. */
   close(): Promise<void>;
 }
@@ -66,6 +68,16 @@ export async function startTestServer(opts: Partial<SignalingServerOptions> = {}
     return { socket, reply, uid, sessionId };
   };
 
+  const inRoom = async (roomId: string, ...uids: string[]): Promise<ClientSocket[]> => {
+    const joined: ClientSocket[] = [];
+    for (const uid of uids) {
+      const { socket } = await login(uid);
+      await request(socket, 'room:join', { roomId, extraInfo: `${uid}-info` });
+      joined.push(socket);
+    }
+    return joined;
+  };
+
   return {
     server,
     url: server.url,
@@ -74,6 +86,7 @@ export async function startTestServer(opts: Partial<SignalingServerOptions> = {}
     token,
     connect,
     login,
+    inRoom,
     async close() {
       for (const s of sockets) s.disconnect();
       sockets.clear();
