@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Prints an access token (built from signaling/token-cli.ts).
-import '../dist/signaling/token-cli.js';
+// Prints an access token (built from signaling/cli/token-cli.ts).
+import '../dist/signaling/cli/token-cli.js';

@@ -1,4 +1,4 @@
-// Drives the demo app (signaling/public) the way a person does: through its controls, read back
+// Drives the demo app (demo/) the way a person does: through its controls, read back
 // through the data-testid hooks of index.html. Nothing here calls the SDK directly except
 // nextSysStats(), which only listens for the engine's periodic stats (window.rtsDemo.rts).
 import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';

@@ -1,4 +1,4 @@
-// The demo's file message format (signaling/public/file-codec.js), written out again on the Node
+// The demo's file message format (demo/file-codec.js), written out again on the Node
 // side so the tests check the bytes on the wire rather than trust the page's own codec:
 //   uint16 big-endian header length N, N bytes of UTF-8 JSON {"name","type"}, then the file's bytes.
 

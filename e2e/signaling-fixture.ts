@@ -1,4 +1,4 @@
-// A real signaling server inside the Playwright worker process, serving the demo (signaling/public)
+// A real signaling server inside the Playwright worker process, serving the demo (demo/)
 // and the browser bundle (dist/browser/rtsmesh.js) on 127.0.0.1 with a free port. It can be stopped
 // and started again on the same port, which is how the restart test takes the server away from
 // pages that stay open. Imported from the built package (npm run build), like a user would.
@@ -10,7 +10,7 @@ import {
 } from 'rtsmesh/signaling';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const PUBLIC_DIR = resolve(ROOT, 'signaling/public');
+export const PUBLIC_DIR = resolve(ROOT, 'demo');
 export const BUNDLE_PATH = resolve(ROOT, 'dist/browser/rtsmesh.js');
 
 /** The app the dev token endpoint issues tokens for (the first app of the server). */

@@ -4,11 +4,11 @@
 import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol.js';
-import type { DropGrace } from './drop-grace.js';
-import type { SignalingMetrics } from './metrics.js';
+import type { DropGrace } from './domain/drop-grace.js';
+import type { SignalingMetrics } from './http/metrics.js';
 import type { ResolvedOptions } from './options.js';
-import type { RateLimiter } from './rate-limiter.js';
-import type { KeyedLock, SerialQueue } from './serial.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
+import type { KeyedLock, SerialQueue } from './domain/serial.js';
 import type { Store } from './store/types.js';
 
 /** The login state of one socket; absent before login and after logout. */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../signaling/store/memory-store.js';
-import { RedisStore } from '../signaling/store/redis-store.js';
+import { RedisStore } from '../signaling/store/redis/redis-store.js';
 import type { SessionRecord, Store } from '../signaling/store/types.js';
 import { stopAllProcesses } from './helpers/processes.js';
 import { startRedis, type RedisServer } from './helpers/redis.js';

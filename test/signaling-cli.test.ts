@@ -16,8 +16,8 @@ const children = new Set<ChildProcess>();
 beforeAll(async () => {
   // Other parts of the package may not type-check yet; tsc still emits, so only the output matters.
   await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { cwd: root }).catch(() => undefined);
-  expect(existsSync(join(root, 'dist/signaling/cli.js'))).toBe(true);
-  expect(existsSync(join(root, 'dist/signaling/token-cli.js'))).toBe(true);
+  expect(existsSync(join(root, 'dist/signaling/cli/server-cli.js'))).toBe(true);
+  expect(existsSync(join(root, 'dist/signaling/cli/token-cli.js'))).toBe(true);
 }, 60_000);
 
 afterEach(() => {

@@ -77,7 +77,7 @@ describe('token "001" format', () => {
   });
 
   it('the rtsmesh-token CLI prints a token that verifies', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'signaling/token-cli.ts', '--app-id', appId, '--app-key', appKey, '--uid', 'carol', '--expire', '60'],
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'signaling/cli/token-cli.ts', '--app-id', appId, '--app-key', appKey, '--uid', 'carol', '--expire', '60'],
       { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' }).trim();
     const check = verifyToken(out, { appId, appKey, userId: 'carol' });
     expect(check.ok).toBe(true);

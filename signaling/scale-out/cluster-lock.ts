@@ -7,9 +7,9 @@
 // If Redis is unreachable the lock cannot be taken and `run` rejects: the handler replies an error.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { KeyedLock } from '../serial.js';
-import type { RedisKeys } from '../store/redis-keys.js';
-import { runScript } from '../store/redis-scripts.js';
+import { KeyedLock } from '../domain/serial.js';
+import type { RedisKeys } from '../store/redis/redis-keys.js';
+import { runScript } from '../store/redis/redis-scripts.js';
 
 /** A held lock expires after this long even if its holder never releases it. */
 export const LOCK_LEASE_MS = 5000;

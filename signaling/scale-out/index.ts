@@ -6,7 +6,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
 import type { ServerContext, SignalingIo } from '../context.js';
 import type { ScaleOutOptions } from '../options.js';
-import { RedisStore } from '../store/redis-store.js';
+import { RedisStore } from '../store/redis/redis-store.js';
 import { ClusterLock } from './cluster-lock.js';
 import { ClusterNode } from './cluster-node.js';
 import { PublishTracker } from './publish-tracker.js';

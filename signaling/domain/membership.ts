@@ -1,8 +1,8 @@
 // State changes shared by several handlers: a member leaving a room (leave, logout, drop, kick,
 // duplicate login) and a session ending. Callers hold the uid's KeyedLock.
-import { LogoutReason, RoomErrorCode, UserOfflineReason } from '../shared/codes.js';
-import { roomRoom, sessionRoom, userRoom, type ServerContext } from './context.js';
-import type { SessionRecord } from './store/types.js';
+import { LogoutReason, RoomErrorCode, UserOfflineReason } from '../../shared/codes.js';
+import { roomRoom, sessionRoom, userRoom, type ServerContext } from '../context.js';
+import type { SessionRecord } from '../store/types.js';
 
 export interface RemoveOptions {
   /** Only remove the membership of this session. */

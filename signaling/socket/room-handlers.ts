@@ -1,11 +1,11 @@
 // room:join and room:leave. A room exists while it has members; membership lives in the Store,
 // delivery goes through the socket.io room `roomRoom(appId, roomId)`.
-import { LoginErrorCode, RoomErrorCode, UserMessageSendResult, UserOfflineReason } from '../shared/codes.js';
-import { isValidId, payloadBytes } from '../shared/limits.js';
-import { JoinRoomRequest, LeaveRoomRequest, MALFORMED_CODE, type CodeReply, type JoinRoomReply } from '../shared/protocol.js';
-import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext, type SignalingSocket } from './context.js';
-import { guardEvent } from './handler-guard.js';
-import { removeFromRoom } from './membership.js';
+import { LoginErrorCode, RoomErrorCode, UserMessageSendResult, UserOfflineReason } from '../../shared/codes.js';
+import { isValidId, payloadBytes } from '../../shared/limits.js';
+import { JoinRoomRequest, LeaveRoomRequest, MALFORMED_CODE, type CodeReply, type JoinRoomReply } from '../../shared/protocol.js';
+import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext, type SignalingSocket } from '../context.js';
+import { guardEvent } from './guard.js';
+import { removeFromRoom } from '../domain/membership.js';
 
 export function registerRoomHandlers(ctx: ServerContext, socket: SignalingSocket): void {
 

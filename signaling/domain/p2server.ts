@@ -1,11 +1,11 @@
 // P2Server (SPEC §7): a client's message goes to the app's own server, which the signaling
 // server (never the client) POSTs to. The URL is the one the session set with server:params and
 // nothing else: no redirects are followed, and operators can restrict targets with an allow-list.
-import { UserMessageSendResult } from '../shared/codes.js';
-import { payloadBytes } from '../shared/limits.js';
-import { MALFORMED_CODE, ServerMessageRequest, ServerParamsRequest, type CodeReply } from '../shared/protocol.js';
-import type { ServerContext, SignalingSocket } from './context.js';
-import { guardEvent } from './handler-guard.js';
+import { UserMessageSendResult } from '../../shared/codes.js';
+import { payloadBytes } from '../../shared/limits.js';
+import { MALFORMED_CODE, ServerMessageRequest, ServerParamsRequest, type CodeReply } from '../../shared/protocol.js';
+import type { ServerContext, SignalingSocket } from '../context.js';
+import { guardEvent } from '../socket/guard.js';
 import { senderCharge } from './relay-plan.js';
 
 /** server:params success code (SPEC: onServerParamsSetResult(200)). */

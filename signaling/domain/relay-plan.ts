@@ -1,10 +1,10 @@
 // Reads a relayed batch of frames (shared/frame.ts) into what the relay must check and charge:
 // which streams it touches, how many messages, retransmissions and acks each carries.
-import { UserMessageSendResult } from '../shared/codes.js';
-import { FrameType, parseStream, type Frame } from '../shared/frame.js';
-import { isValidId, payloadBytes, type Limits } from '../shared/limits.js';
-import { MALFORMED_CODE } from '../shared/protocol.js';
-import type { Charge } from './rate-limiter.js';
+import { UserMessageSendResult } from '../../shared/codes.js';
+import { FrameType, parseStream, type Frame } from '../../shared/frame.js';
+import { isValidId, payloadBytes, type Limits } from '../../shared/limits.js';
+import { MALFORMED_CODE } from '../../shared/protocol.js';
+import type { Charge } from '../limits/rate-limiter.js';
 
 export interface StreamUse {
   kind: 'user' | 'broadcast';

@@ -1,7 +1,7 @@
 // Login state of a socket: login (with duplicate-login displacement and same-session resume),
 // logout, token:update, presence:query, and what a disconnect does (the drop grace period).
-import { LoginErrorCode, UserMessageSendResult, UserOfflineReason, UserOnlineStatus } from '../shared/codes.js';
-import { isValidId } from '../shared/limits.js';
+import { LoginErrorCode, UserMessageSendResult, UserOfflineReason, UserOnlineStatus } from '../../shared/codes.js';
+import { isValidId } from '../../shared/limits.js';
 import {
   LoginRequest,
   MALFORMED_CODE,
@@ -9,12 +9,12 @@ import {
   TokenUpdateRequest,
   type CodeReply,
   type LoginReply,
-} from '../shared/protocol.js';
-import { verifyToken } from '../shared/token.js';
+} from '../../shared/protocol.js';
+import { verifyToken } from '../../shared/token.js';
 import { z } from 'zod';
-import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from './context.js';
-import { guardEvent } from './handler-guard.js';
-import { displaceSession, endSession } from './membership.js';
+import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from '../context.js';
+import { guardEvent } from './guard.js';
+import { displaceSession, endSession } from '../domain/membership.js';
 
 const LogoutRequest = z.unknown();
 

@@ -5,7 +5,7 @@
 // unless `concurrent` is set.
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { SignalingSocket } from './context.js';
+import type { SignalingSocket } from '../context.js';
 
 export interface GuardOptions<R> {
   /** Reply when the payload fails its schema. */

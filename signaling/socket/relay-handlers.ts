@@ -1,13 +1,13 @@
 // relay:frame and relay:room: the server path for data frames when no direct link is up.
 // The sender is always the socket's authenticated uid; nothing in the payload can change it.
 // Frames are forwarded byte for byte after they were decoded and checked.
-import { RoomMessageSendResult, UserMessageSendResult } from '../shared/codes.js';
-import { FrameType, broadcastStream, decodeFrames } from '../shared/frame.js';
-import { isValidId } from '../shared/limits.js';
-import { MALFORMED_CODE, RelayFrameRequest, RelayRoomRequest, type CodeReply } from '../shared/protocol.js';
-import { roomRoom, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from './context.js';
-import { guardEvent } from './handler-guard.js';
-import { chargesFor, planBatch, type BatchPlan } from './relay-plan.js';
+import { RoomMessageSendResult, UserMessageSendResult } from '../../shared/codes.js';
+import { FrameType, broadcastStream, decodeFrames } from '../../shared/frame.js';
+import { isValidId } from '../../shared/limits.js';
+import { MALFORMED_CODE, RelayFrameRequest, RelayRoomRequest, type CodeReply } from '../../shared/protocol.js';
+import { roomRoom, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from '../context.js';
+import { guardEvent } from './guard.js';
+import { chargesFor, planBatch, type BatchPlan } from '../domain/relay-plan.js';
 import type { z } from 'zod';
 
 const code = (c: number): CodeReply => ({ code: c });

@@ -1,7 +1,7 @@
 // `rtsmesh-token`: prints a login (or room) token, for scripts and tests (SPEC §6).
 import { Command, InvalidArgumentError } from 'commander';
-import { createToken } from '../shared/token.js';
-import { SERVER_VERSION } from './version.js';
+import { createToken } from '../../shared/token.js';
+import { SERVER_VERSION } from '../version.js';
 
 const program = new Command()
   .name('rtsmesh-token')

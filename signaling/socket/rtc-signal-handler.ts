@@ -2,12 +2,12 @@
 // users who already have a reason to talk: they share a room, or one sent the other a P2P
 // message through the relay (contacts). Anything else is refused, so the signaling server cannot
 // be used to make arbitrary users open connections.
-import { UserMessageSendResult } from '../shared/codes.js';
-import { isValidId } from '../shared/limits.js';
-import { MALFORMED_CODE, RtcSignalRequest, type CodeReply } from '../shared/protocol.js';
-import { userRoom, type ServerContext, type SignalingSocket } from './context.js';
-import { guardEvent } from './handler-guard.js';
-import { senderCharge } from './relay-plan.js';
+import { UserMessageSendResult } from '../../shared/codes.js';
+import { isValidId } from '../../shared/limits.js';
+import { MALFORMED_CODE, RtcSignalRequest, type CodeReply } from '../../shared/protocol.js';
+import { userRoom, type ServerContext, type SignalingSocket } from '../context.js';
+import { guardEvent } from './guard.js';
+import { senderCharge } from '../domain/relay-plan.js';
 
 /** Signals per second one user may send; set-up needs a few dozen per link at most. */
 export const RTC_SIGNALS_PER_SECOND = 200;

@@ -7,12 +7,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { RoomErrorCode, UserOfflineReason, UserOnlineStatus } from '../shared/codes.js';
-import { ID_PATTERN, isValidId, payloadBytes } from '../shared/limits.js';
-import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext } from './context.js';
+import { RoomErrorCode, UserOfflineReason, UserOnlineStatus } from '../../shared/codes.js';
+import { ID_PATTERN, isValidId, payloadBytes } from '../../shared/limits.js';
+import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext } from '../context.js';
 import { BodyTooLargeError, readBody, sendJson } from './http-util.js';
-import { removeFromRoom } from './membership.js';
-import type { AppCredentials } from './options.js';
+import { removeFromRoom } from '../domain/membership.js';
+import type { AppCredentials } from '../options.js';
 
 export const API_PREFIX = '/api/v1/';
 /** Largest accepted request body (a 64 KiB message in base64 plus JSON fits easily). */

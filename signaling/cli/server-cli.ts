@@ -2,11 +2,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSignalingServer, type SignalingServerOptions } from './index.js';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REDIS_KEY_PREFIX } from './options.js';
-import { redactRedisUrl } from './scale-out/redact.js';
-import { packageRoot } from './package-root.js';
-import { SERVER_VERSION } from './version.js';
+import { createSignalingServer, type SignalingServerOptions } from '../index.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REDIS_KEY_PREFIX } from '../options.js';
+import { redactRedisUrl } from '../scale-out/redact.js';
+import { packageRoot } from '../package-root.js';
+import { SERVER_VERSION } from '../version.js';
 
 /** The app --dev uses when no app is given. Public on purpose: never use it in production. */
 export const DEV_APP_ID = 'rtsmeshdevapp00000000000';
@@ -87,7 +87,7 @@ const options: SignalingServerOptions = {
 };
 if (dev) {
   const root = packageRoot();
-  options.publicDir ??= join(root, 'signaling', 'public');
+  options.publicDir ??= join(root, 'demo');
   options.bundlePath = join(root, 'dist', 'browser', 'rtsmesh.js');
 }
 

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { OwnedSessions, type OwnedSession } from './owned-sessions.js';
 import { RedisKeys } from './redis-keys.js';
 import { defineScripts, runScript, type ScriptName } from './redis-scripts.js';
-import type { MemberRecord, ServerParams, SessionRecord, Store } from './types.js';
+import type { MemberRecord, ServerParams, SessionRecord, Store } from '../types.js';
 
 /** Membership, node-session and P2Server-param keys live this many times ttlMs. */
 export const RETENTION_FACTOR = 10;

@@ -4,7 +4,7 @@
 // of live sessions and write them again when they are gone, so a Redis restart does not log
 // anybody out. It only mirrors writes this process made or saw succeed; changes made by other
 // processes (a kick, a duplicate login) are learnt from the heartbeat, which drops them here.
-import type { MemberRecord, ServerParams, SessionRecord } from './types.js';
+import type { MemberRecord, ServerParams, SessionRecord } from '../types.js';
 
 export interface OwnedSession {
   session: SessionRecord;
