@@ -1,12 +1,13 @@
 // The engine's link to the signaling server (like socket.io's Manager vs Socket split, this is the
 // manager): one socket.io socket at a time, login on every (re)connect, requests with acks and
-// timeouts, and every inbound event and reply checked against the shared zod schemas.
+// timeouts, and every inbound event and reply checked against the shared protocol tables
+// (REQUESTS, SERVER_EVENTS in shared/protocol.ts).
 //
 // socket.io's own reconnection is off: after a drop we reconnect ourselves, paced by the app's
 // ReconnectPolicy, and log in again with the same sessionId so the server resumes the session
 // (rooms kept, nobody told we left) instead of treating us as a second login.
 import { io, type Socket } from 'socket.io-client';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { LoginErrorCode, LogoutReason } from '../shared/codes.js';
 import * as P from '../shared/protocol.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -14,37 +15,12 @@ import type { Logger, ReconnectPolicy } from './types.js';
 
 type ClientSocket = Socket<P.ServerToClientEvents, P.ClientToServerEvents>;
 
-const REPLY_SCHEMAS = {
-  login: P.LoginReply,
-  logout: P.CodeReply,
-  'token:update': P.CodeReply,
-  'server:params': P.CodeReply,
-  'server:message': P.ServerMessageReply,
-  'presence:query': P.PresenceReply,
-  'room:join': P.JoinRoomReply,
-  'room:leave': P.CodeReply,
-  'relay:frame': P.CodeReply,
-  'relay:room': P.CodeReply,
-  'rtc:signal': P.CodeReply,
-} satisfies { [K in keyof P.ClientToServerEvents]: z.ZodType };
-
-const EVENT_SCHEMAS = {
-  'session:kicked': P.KickedEvent,
-  'room:user-joined': P.UserJoinedEvent,
-  'room:user-left': P.UserLeftEvent,
-  'room:closed': P.RoomClosedEvent,
-  'relay:frame': P.RelayFrameEvent,
-  'app:message': P.AppMessageEvent,
-  'rtc:signal': P.RtcSignalEvent,
-} satisfies { [K in keyof P.ServerToClientEvents]: z.ZodType };
-
-export type RequestName = keyof typeof REPLY_SCHEMAS;
-export type RequestPayload<K extends RequestName> = Parameters<P.ClientToServerEvents[K]>[0];
-export type Reply<K extends RequestName> = z.output<(typeof REPLY_SCHEMAS)[K]>;
+export type RequestName = P.RequestName;
+export type RequestPayload<K extends RequestName> = P.RequestPayload<K>;
+export type Reply<K extends RequestName> = P.Reply<K>;
 export type RequestResult<R> = { ok: true; reply: R } | { ok: false; error: 'timeout' | 'offline' | 'malformed' };
 
-type ServerEventName = keyof typeof EVENT_SCHEMAS;
-type ServerEvents = { [K in ServerEventName]: (ev: z.output<(typeof EVENT_SCHEMAS)[K]>) => void };
+type ServerEvents = { [K in P.ServerEventName]: (ev: z.output<(typeof P.SERVER_EVENTS)[K]>) => void };
 
 export interface ConnectionEvents extends ServerEvents {
   /** The socket dropped while logged in; reconnecting. */
@@ -158,7 +134,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       if (socket === this.socket) this.dropSocket();
       return { code: LoginErrorCode.ServerError };
     }
-    const result = await this.emitRequest(socket, 'login', this.creds!, timeoutMs);
+    const result = await this.emitRequest(socket, 'login', { ...this.creds!, protocol: P.PROTOCOL_VERSION }, timeoutMs);
     if (this.closed || socket !== this.socket) return { code: LoginErrorCode.ServerError };
     if (!result.ok) {
       this.dropSocket();
@@ -179,8 +155,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       timeout: timeoutMs,
     });
     this.socket = socket;
-    for (const name of Object.keys(EVENT_SCHEMAS) as ServerEventName[]) {
-      const schema = EVENT_SCHEMAS[name];
+    for (const name of Object.keys(P.SERVER_EVENTS) as P.ServerEventName[]) {
+      const schema = P.SERVER_EVENTS[name];
       (socket as unknown as { on(ev: string, fn: (p: unknown) => void): void }).on(name, (payload: unknown) => {
         if (socket !== this.socket) return;
         const parsed = schema.safeParse(payload);
@@ -189,7 +165,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
           return;
         }
         if (name === 'session:kicked') this.onKicked((parsed.data as { reason: number }).reason);
-        else (this.emit as (ev: ServerEventName, data: unknown) => boolean)(name, parsed.data);
+        else (this.emit as (ev: P.ServerEventName, data: unknown) => boolean)(name, parsed.data);
       });
     }
     socket.on('disconnect', (reason) => {
@@ -267,7 +243,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
           return;
         }
         this.rttMs = Date.now() - started;
-        const parsed = REPLY_SCHEMAS[event].safeParse(reply);
+        const parsed = P.REQUESTS[event].reply.safeParse(reply);
         if (!parsed.success) {
           this.opts.logger.warn(`malformed ${event} reply from server: ${parsed.error.issues[0]?.message}`);
           resolve({ ok: false, error: 'malformed' });

@@ -5,7 +5,7 @@
 // The sender of a frame is the user the link (or the authenticated socket) belongs to; a frame
 // never names its sender.
 import { Packr } from 'msgpackr';
-import { z } from 'zod';
+import { z } from './zod.js';
 
 /**
  * A stream is one ordered, reliable sequence from one sender to one receiver:
@@ -29,21 +29,21 @@ const bin = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'exp
 /** A message. Reliable when `s` (sequence, from 1 per stream) is present. */
 export const MessageFrame = z.object({
   t: z.literal(FrameType.Message),
-  st: z.string().max(200),
-  s: z.number().int().positive().optional(),
+  st: z.string().check(z.maxLength(200)),
+  s: z.optional(z.int().check(z.positive())),
   /**
    * First sequence number the receiver is owed on this stream. Sent until the receiver has
    * acknowledged something, so a receiver that first hears a later frame (a path switch) knows
    * to wait for the earlier ones instead of skipping them.
    */
-  f: z.number().int().positive().optional(),
+  f: z.optional(z.int().check(z.positive())),
   /**
    * 1 = a retransmission after a path switch. The server counts these against a separate, larger
    * budget so that resending a backlog over the relay is not refused as flooding.
    */
-  x: z.literal(1).optional(),
+  x: z.optional(z.literal(1)),
   /** 1 = binary payload. */
-  b: z.literal(1).optional(),
+  b: z.optional(z.literal(1)),
   d: z.union([z.string(), bin]),
 });
 export type MessageFrame = z.infer<typeof MessageFrame>;
@@ -51,8 +51,8 @@ export type MessageFrame = z.infer<typeof MessageFrame>;
 /** Cumulative acknowledgement: every frame up to and including `s` on stream `st` arrived. */
 export const AckFrame = z.object({
   t: z.literal(FrameType.Ack),
-  st: z.string().max(200),
-  s: z.number().int().nonnegative(),
+  st: z.string().check(z.maxLength(200)),
+  s: z.int().check(z.nonnegative()),
 });
 export type AckFrame = z.infer<typeof AckFrame>;
 

@@ -22,7 +22,8 @@ export interface SocketSession {
 
 export interface SocketData {
   session?: SocketSession;
-  queue: SerialQueue;
+  /** This socket's events in arrival order; made at its first event (socket/guard.ts). */
+  queue?: SerialQueue;
 }
 
 export type SignalingIo = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;

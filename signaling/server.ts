@@ -6,7 +6,6 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Server } from 'socket.io';
 import { isValidId } from '../shared/limits.js';
-import { MALFORMED_CODE } from '../shared/protocol.js';
 import { createToken } from '../shared/token.js';
 import type { Counters, ServerContext, SignalingIo, SignalingSocket } from './context.js';
 import { DropGrace } from './domain/drop-grace.js';
@@ -14,15 +13,13 @@ import { sendJson, sendText } from './http/http-util.js';
 import { createLogger } from './logger.js';
 import { SignalingMetrics } from './http/metrics.js';
 import { resolveOptions, type SignalingServerOptions } from './options.js';
-import { registerP2ServerHandlers } from './domain/p2server.js';
 import { RateLimiter } from './limits/rate-limiter.js';
-import { registerRelayHandlers } from './socket/relay-handlers.js';
 import { handleRestApi } from './http/rest-api.js';
-import { registerRoomHandlers } from './socket/room-handlers.js';
-import { registerRtcSignalHandler } from './socket/rtc-signal-handler.js';
 import type { ScaleOut } from './scale-out/index.js';
-import { KeyedLock, SerialQueue } from './domain/serial.js';
-import { dropSession, registerSessionHandlers } from './socket/session-handlers.js';
+import { KeyedLock } from './domain/serial.js';
+import { dropSession, sessionDisconnected } from './domain/sessions.js';
+import { attachSocket, createSocketListeners } from './socket/guard.js';
+import { HANDLERS } from './socket/handlers.js';
 import { handleStatic } from './http/static-files.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { Store } from './store/types.js';
@@ -32,11 +29,6 @@ import { SERVER_VERSION } from './version.js';
 export const MAX_SOCKET_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** How long close() lets connections finish before cutting them. */
 const CLOSE_GRACE_MS = 1000;
-
-const CLIENT_EVENTS = new Set([
-  'login', 'logout', 'token:update', 'server:params', 'server:message', 'presence:query',
-  'room:join', 'room:leave', 'relay:frame', 'relay:room', 'rtc:signal',
-]);
 
 export interface SignalingStats {
   /** Sockets connected to this process. */
@@ -135,21 +127,9 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     return { connections: sockets.size, loggedIn, ...counters, pendingDrops: ctx.dropGrace.pending };
   };
 
-  io.on('connection', (socket: SignalingSocket) => {
-    socket.data.queue = new SerialQueue();
-    registerSessionHandlers(ctx, socket);
-    registerRoomHandlers(ctx, socket);
-    registerRelayHandlers(ctx, socket);
-    registerRtcSignalHandler(ctx, socket);
-    registerP2ServerHandlers(ctx, socket);
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (CLIENT_EVENTS.has(event)) return;
-      log.debug({ event, socket: socket.id }, 'unknown event');
-      const ack = args[args.length - 1];
-      if (typeof ack === 'function') ack({ code: MALFORMED_CODE });
-    });
-    socket.on('error', (err) => log.warn({ err, socket: socket.id }, 'socket error'));
-  });
+  // One listener set for all sockets: a connected client costs no closures of its own.
+  const listeners = createSocketListeners(ctx, HANDLERS, sessionDisconnected);
+  io.on('connection', (socket: SignalingSocket) => attachSocket(socket, listeners));
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handleRequest(req, res).catch((err: unknown) => {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
-import type { LoginReply } from '../shared/protocol.js';
+import { PROTOCOL_VERSION, type LoginReply } from '../shared/protocol.js';
 import { createToken } from '../shared/token.js';
 import { request, startTestServer, TEST_APP_ID, TEST_APP_KEY, type TestServer } from './helpers/server.js';
 
@@ -47,6 +47,15 @@ describe('login', () => {
     expect(await request(socket, 'login', login({ uid: 'alice', token: t.token('bob') }))).toEqual({ code: -1000 });
     expect(await request(socket, 'login', login({ uid: 'alice', token: 'garbage' }))).toEqual({ code: -1000 });
     expect(await request(socket, 'login', login({ uid: 'alice', token: '' }))).toEqual({ code: -1000 });
+  });
+
+  it('accepts the protocol version of this build (and a login that names none); refuses another with LoginFailed', async () => {
+    const socket = await t.connect();
+    const other = await t.connect();
+    expect(await request(socket, 'login', login({ uid: 'alice', token: t.token('alice'), protocol: PROTOCOL_VERSION }))).toMatchObject({ code: 0 });
+    expect(await request(other, 'login', login({ uid: 'bob', token: t.token('bob'), protocol: PROTOCOL_VERSION + 1 }))).toEqual({ code: -1001 });
+    expect(await request(other, 'login', login({ uid: 'bob', token: t.token('bob') }))).toMatchObject({ code: 0 });
+    expect(t.server.stats().loggedIn).toBe(2);
   });
 
   it('refuses an unknown app with InvalidToken', async () => {

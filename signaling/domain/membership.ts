@@ -1,8 +1,39 @@
-// State changes shared by several handlers: a member leaving a room (leave, logout, drop, kick,
-// duplicate login) and a session ending. Callers hold the uid's KeyedLock.
-import { LogoutReason, RoomErrorCode, UserOfflineReason } from '../../shared/codes.js';
-import { roomRoom, sessionRoom, userRoom, type ServerContext } from '../context.js';
-import type { SessionRecord } from '../store/types.js';
+// Room membership: joining, and a member leaving a room (leave, logout, drop, kick, duplicate
+// login). A room exists while it has members; membership lives in the Store, delivery goes
+// through the socket.io room `roomRoom(appId, roomId)`. Callers hold the uid's KeyedLock.
+import { RoomErrorCode, type UserOfflineReason } from '../../shared/codes.js';
+import type { JoinRoomReply, MemberInfo } from '../../shared/protocol.js';
+import { roomRoom, sessionRoom, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from '../context.js';
+
+/**
+ * Adds the session to the room and returns the others present, in join order. The same uid in
+ * this room through another session is kicked (-1004, SPEC §9); everyone else gets
+ * room:user-joined, also on a rejoin (others see onUserJoined again after a reconnect).
+ */
+export async function joinRoom(
+  ctx: ServerContext,
+  socket: SignalingSocket,
+  s: SocketSession,
+  roomId: string,
+  extraInfo: string,
+): Promise<JoinRoomReply> {
+  const { appId, uid, sessionId } = s;
+  // Displaced or logged out while waiting for the lock.
+  if (socket.data.session !== s || !socket.connected) return { code: RoomErrorCode.JoinFailed, members: [] };
+  const previous = await ctx.store.putMember(appId, roomId, { uid, sessionId, extraInfo, joinedAt: Date.now() });
+  const room = roomRoom(appId, roomId);
+  if (previous && previous.sessionId !== sessionId) {
+    const old = sessionRoom(appId, previous.sessionId);
+    ctx.io.to(old).emit('room:closed', { roomId, code: RoomErrorCode.JoinedElsewhere });
+    ctx.io.in(old).socketsLeave(room);
+  }
+  socket.join(room);
+  const members: MemberInfo[] = (await ctx.store.listMembers(appId, roomId))
+    .filter((m) => m.uid !== uid)
+    .map((m) => ({ uid: m.uid, extraInfo: m.extraInfo }));
+  ctx.io.to(room).except(userRoom(appId, uid)).emit('room:user-joined', { roomId, uid, extraInfo });
+  return { code: RoomErrorCode.Joined, members };
+}
 
 export interface RemoveOptions {
   /** Only remove the membership of this session. */
@@ -28,42 +59,4 @@ export async function removeFromRoom(
   ctx.io.in(session).socketsLeave(room);
   ctx.io.to(room).except(userRoom(appId, uid)).emit('room:user-left', { roomId, uid, reason });
   return true;
-}
-
-/**
- * Ends a session: it leaves every room (others get `reason`), and its presence, contacts and
- * P2Server params are forgotten.
- */
-export async function endSession(
-  ctx: ServerContext,
-  appId: string,
-  uid: string,
-  sessionId: string,
-  reason: UserOfflineReason,
-  closedCode?: RoomErrorCode,
-): Promise<void> {
-  for (const roomId of await ctx.store.listUserRooms(appId, uid)) {
-    await removeFromRoom(ctx, appId, roomId, uid, reason, { sessionId, closedCode });
-  }
-  await ctx.store.deleteSession(appId, uid, sessionId);
-  await ctx.store.clearContacts(appId, uid);
-  await ctx.store.deleteServerParams(appId, sessionId);
-}
-
-/**
- * A newer login of the same uid replaces `old` (SPEC §9 DuplicateLogin): the old session gets
- * room:closed -1004 for each of its rooms (others see Quit), then session:kicked, then its sockets
- * are disconnected by the server. Its sessionId stays refused for a while so the old engine, reconnecting,
- * does not kick the new one in turn.
- */
-export async function displaceSession(ctx: ServerContext, old: SessionRecord): Promise<void> {
-  const { appId, uid, sessionId } = old;
-  ctx.log.info({ appId, uid, sessionId }, 'duplicate login: displacing the earlier session');
-  ctx.dropGrace.cancel(appId, uid);
-  await ctx.store.addDisplacedSession(appId, sessionId, ctx.options.displacedSessionTtlMs);
-  await endSession(ctx, appId, uid, sessionId, UserOfflineReason.Quit, RoomErrorCode.JoinedElsewhere);
-  const session = sessionRoom(appId, sessionId);
-  ctx.io.to(session).emit('session:kicked', { reason: LogoutReason.DuplicateLogin });
-  // Not `close`: the client then sees an 'io server disconnect' and does not reconnect by itself.
-  ctx.io.in(session).disconnectSockets();
 }

@@ -3,13 +3,8 @@
 // nothing else: no redirects are followed, and operators can restrict targets with an allow-list.
 import { UserMessageSendResult } from '../../shared/codes.js';
 import { payloadBytes } from '../../shared/limits.js';
-import { MALFORMED_CODE, ServerMessageRequest, ServerParamsRequest, type CodeReply } from '../../shared/protocol.js';
-import type { ServerContext, SignalingSocket } from '../context.js';
-import { guardEvent } from '../socket/guard.js';
-import { senderCharge } from './relay-plan.js';
-
-/** server:params success code (SPEC: onServerParamsSetResult(200)). */
-export const SERVER_PARAMS_OK = 200;
+import type { ServerContext, SocketSession } from '../context.js';
+import { senderCharge } from '../limits/charges.js';
 
 /** True for an http(s) URL without credentials whose host passes the allow-list (when there is one). */
 export function isAllowedServerUrl(raw: string, allowList?: readonly string[]): boolean {
@@ -104,39 +99,8 @@ async function readText(res: Response, maxBytes: number): Promise<string> {
   return bytes.subarray(0, cut).toString('utf8');
 }
 
-export function registerP2ServerHandlers(ctx: ServerContext, socket: SignalingSocket): void {
-  const guard = {
-    malformed: { code: MALFORMED_CODE },
-    busy: { code: UserMessageSendResult.ExceedQPS },
-    failure: { code: UserMessageSendResult.Unknown },
-  };
-
-  guardEvent(socket, ctx.log, 'server:params', ServerParamsRequest, guard, async (req): Promise<CodeReply> => {
-    const s = socket.data.session;
-    if (!s) return { code: UserMessageSendResult.NotLogin };
-    if (!isAllowedServerUrl(req.url, ctx.options.p2server.allowList)) {
-      ctx.log.debug({ uid: s.uid, url: req.url }, 'server:params: url refused');
-      return { code: MALFORMED_CODE };
-    }
-    await ctx.store.setServerParams(s.appId, s.sessionId, { signature: req.signature, url: req.url });
-    return { code: SERVER_PARAMS_OK };
-  });
-
-  // Concurrent: an app server taking seconds must not hold up this socket's relayed frames.
-  guardEvent(socket, ctx.log, 'server:message', ServerMessageRequest, { ...guard, concurrent: true }, async (req) => {
-    const reply = await serverMessage(ctx, socket, req);
-    ctx.metrics.serverMessages.inc({ code: String(reply.code) });
-    return reply;
-  });
-}
-
-async function serverMessage(
-  ctx: ServerContext,
-  socket: SignalingSocket,
-  req: { msgId: number; data: string | Uint8Array },
-): Promise<AppServerResult> {
-  const s = socket.data.session;
-  if (!s) return { code: UserMessageSendResult.NotLogin };
+/** Posts one client message to the URL its session set (server:params). */
+export async function serverMessage(ctx: ServerContext, s: SocketSession, req: { msgId: number; data: string | Uint8Array }): Promise<AppServerResult> {
   const params = await ctx.store.getServerParams(s.appId, s.sessionId);
   if (!params) return { code: UserMessageSendResult.ServerParamsNotSet };
   const { limits } = ctx.options;

@@ -6,7 +6,7 @@
 // could not be handed to the other processes; nothing was delivered there, retry).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { RoomErrorCode, UserOfflineReason, UserOnlineStatus } from '../../shared/codes.js';
 import { ID_PATTERN, isValidId, payloadBytes } from '../../shared/limits.js';
 import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext } from '../context.js';
@@ -21,9 +21,9 @@ export const MAX_REST_BODY_BYTES = 256 * 1024;
 const MessageBody = z.object({
   message: z.string(),
   /** true: `message` is base64 and arrives as binary. */
-  binary: z.boolean().default(false),
+  binary: z._default(z.boolean(), false),
   /** Shown to the receiver as the sender. Default 'server'. */
-  from: z.string().regex(ID_PATTERN).default('server'),
+  from: z._default(z.string().check(z.regex(ID_PATTERN)), 'server'),
 });
 
 class ApiError extends Error {

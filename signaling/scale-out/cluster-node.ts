@@ -13,8 +13,7 @@
 // Failures are logged and retried at the next heartbeat; nothing here can crash the server.
 import { UserOfflineReason } from '../../shared/codes.js';
 import { userKey, type ServerContext } from '../context.js';
-import { endSession } from '../domain/membership.js';
-import { dropSession } from '../socket/session-handlers.js';
+import { dropSession, endSession } from '../domain/sessions.js';
 import type { RedisStore } from '../store/redis/redis-store.js';
 import type { SessionRecord } from '../store/types.js';
 

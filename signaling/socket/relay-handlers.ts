@@ -4,11 +4,11 @@
 import { RoomMessageSendResult, UserMessageSendResult } from '../../shared/codes.js';
 import { FrameType, broadcastStream, decodeFrames } from '../../shared/frame.js';
 import { isValidId } from '../../shared/limits.js';
-import { MALFORMED_CODE, RelayFrameRequest, RelayRoomRequest, type CodeReply } from '../../shared/protocol.js';
-import { roomRoom, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from '../context.js';
-import { guardEvent } from './guard.js';
-import { chargesFor, planBatch, type BatchPlan } from '../domain/relay-plan.js';
-import type { z } from 'zod';
+import { MALFORMED_CODE, type CodeReply, type ParsedRequest } from '../../shared/protocol.js';
+import { roomRoom, userRoom, type ServerContext, type SocketSession } from '../context.js';
+import { planBatch, type BatchPlan } from '../domain/relay-plan.js';
+import { chargesFor } from '../limits/charges.js';
+import type { Handler } from './guard.js';
 
 const code = (c: number): CodeReply => ({ code: c });
 
@@ -19,25 +19,17 @@ const code = (c: number): CodeReply => ({ code: c });
  */
 const NOT_KNOWN_YET = new Set<number>([UserMessageSendResult.NoReceiver, UserMessageSendResult.NoRelayPath, UserMessageSendResult.NotJoin]);
 
-export function registerRelayHandlers(ctx: ServerContext, socket: SignalingSocket): void {
-  const guard = {
-    malformed: code(MALFORMED_CODE),
-    busy: code(UserMessageSendResult.ExceedQPS),
-    // A handler fails when the shared store is unreachable: passing, so the client resends.
-    failure: code(UserMessageSendResult.NetworkDisconnected),
-  };
-  const rejected = (reply: CodeReply): CodeReply => {
-    if (NOT_KNOWN_YET.has(reply.code) && ctx.degraded()) reply = code(UserMessageSendResult.NetworkDisconnected);
-    if (reply.code !== 0) ctx.metrics.relayRejections.inc({ code: String(reply.code) });
-    return reply;
-  };
-  guardEvent(socket, ctx.log, 'relay:frame', RelayFrameRequest, guard, async (req) => rejected(await relayFrame(ctx, socket, req)));
-  guardEvent(socket, ctx.log, 'relay:room', RelayRoomRequest, guard, async (req) => rejected(await relayRoom(ctx, socket, req)));
+/** Sees every reply: NOT_KNOWN_YET while degraded becomes NetworkDisconnected; refusals are counted. */
+function settle(ctx: ServerContext, reply: CodeReply): CodeReply {
+  if (NOT_KNOWN_YET.has(reply.code) && ctx.degraded()) reply = code(UserMessageSendResult.NetworkDisconnected);
+  if (reply.code !== 0) ctx.metrics.relayRejections.inc({ code: String(reply.code) });
+  return reply;
 }
 
-async function relayFrame(ctx: ServerContext, socket: SignalingSocket, req: z.output<typeof RelayFrameRequest>): Promise<CodeReply> {
-  const s = socket.data.session;
-  if (!s) return code(UserMessageSendResult.NotLogin);
+export const relayFrameHandler: Handler<'relay:frame'> = { run: (ctx, _socket, req, s) => relayFrame(ctx, s, req), settle };
+export const relayRoomHandler: Handler<'relay:room'> = { run: (ctx, _socket, req, s) => relayRoom(ctx, s, req), settle };
+
+async function relayFrame(ctx: ServerContext, s: SocketSession, req: ParsedRequest<'relay:frame'>): Promise<CodeReply> {
   if (req.to === '') return code(UserMessageSendResult.EmptyUser);
   if (!isValidId(req.to)) return code(UserMessageSendResult.NoReceiver);
   const decoded = decodeFrames(req.frame);
@@ -90,9 +82,7 @@ async function checkRelationship(ctx: ServerContext, s: SocketSession, to: strin
   return 0;
 }
 
-async function relayRoom(ctx: ServerContext, socket: SignalingSocket, req: z.output<typeof RelayRoomRequest>): Promise<CodeReply> {
-  const s = socket.data.session;
-  if (!s) return code(UserMessageSendResult.NotLogin);
+async function relayRoom(ctx: ServerContext, s: SocketSession, req: ParsedRequest<'relay:room'>): Promise<CodeReply> {
   if (!isValidId(req.roomId)) return code(MALFORMED_CODE);
   const decoded = decodeFrames(req.frame);
   if (!decoded.ok) {

@@ -1,0 +1,10 @@
+// The one zod every schema of the wire protocol is built with: zod 4's functional "mini" API
+// (smaller in the browser bundle), with its JIT switched off. The JIT compiles object parsers
+// with `new Function`, and merely probing whether that is allowed is reported as an `unsafe-eval`
+// violation on pages with a strict Content-Security-Policy. zod decides when a schema is
+// created, so every schema module imports `z` from here: the config runs before any schema.
+import * as z from 'zod/mini';
+
+z.config({ jitless: true });
+
+export { z };
