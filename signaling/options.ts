@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { assertAppId } from '../shared/token.js';
+import { defaultBundlePath } from './http/client-bundle.js';
 import type { Store } from './store/types.js';
 
 export interface AppCredentials {
@@ -63,7 +64,13 @@ export interface SignalingServerOptions {
   store?: Store;
   /** Folder served as static files at / (index.html for /). Default: none. */
   publicDir?: string;
-  /** The browser bundle served at /rtsmesh.js. Default: none (404). */
+  /**
+   * Serve the client SDK's browser bundle at `/rtsmesh.js` (revalidated on each load) and
+   * `/rtsmesh.<version>.js` (cached as immutable), compressed, like socket.io's `serveClient`.
+   * @default true
+   */
+  serveClient?: boolean;
+  /** The bundle file served when `serveClient` is on. @default this package's dist/browser/rtsmesh.js */
   bundlePath?: string;
   /** Enables GET /dev/token?uid=X (a token for the first app). Never enable in production. Default false. */
   dev?: boolean;
@@ -93,6 +100,7 @@ export interface ResolvedOptions {
   p2server: { timeoutMs: number; allowList?: string[] };
   store?: Store;
   publicDir?: string;
+  /** Undefined when the bundle is not served (serveClient: false). */
   bundlePath?: string;
   dev: boolean;
   displacedSessionTtlMs: number;
@@ -188,7 +196,7 @@ export function resolveOptions(opts: SignalingServerOptions): ResolvedOptions {
     },
     store: opts.store,
     publicDir: opts.publicDir,
-    bundlePath: opts.bundlePath,
+    bundlePath: opts.serveClient === false ? undefined : (opts.bundlePath ?? defaultBundlePath()),
     dev: opts.dev ?? false,
     displacedSessionTtlMs: nonNegativeInt('displacedSessionTtlMs', opts.displacedSessionTtlMs, 30 * 60_000),
     contactTtlMs: nonNegativeInt('contactTtlMs', opts.contactTtlMs, 60 * 60_000),

@@ -20,6 +20,7 @@ import { KeyedLock } from './domain/serial.js';
 import { dropSession, sessionDisconnected } from './domain/sessions.js';
 import { attachSocket, createSocketListeners } from './socket/guard.js';
 import { HANDLERS } from './socket/handlers.js';
+import { handleClientBundle } from './http/client-bundle.js';
 import { handleStatic } from './http/static-files.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { Store } from './store/types.js';
@@ -166,6 +167,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
       return sendJson(res, 200, { appId, token: createToken({ appId, appKey, userId: uid }) }, cors);
     }
     if (await handleRestApi(ctx, req, res, url)) return;
+    if (await handleClientBundle({ bundlePath: options.bundlePath, version: SERVER_VERSION }, req, res, url)) return;
     if (await handleStatic(options, req, res, url)) return;
     sendText(res, 404, 'not found\n');
   }

@@ -70,8 +70,11 @@ describe('static files', () => {
       expect(r.status).toBe(404);
       expect(await r.text()).toMatch(/bundle was not built/);
     });
+    // No public folder by default; the bundle is served by default (signaling-client-bundle.test.ts).
     await withServer({}, async (t) => {
       expect((await fetch(`${t.url}/`)).status).toBe(404);
+    });
+    await withServer({ serveClient: false }, async (t) => {
       expect((await fetch(`${t.url}/rtsmesh.js`)).status).toBe(404);
     });
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createSignalingServer, type SignalingServerOptions } from '../index.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REDIS_KEY_PREFIX } from '../options.js';
 import { redactRedisUrl } from '../scale-out/redact.js';
+import { defaultBundlePath } from '../http/client-bundle.js';
 import { packageRoot } from '../package-root.js';
 import { SERVER_VERSION } from '../version.js';
 
@@ -85,11 +86,8 @@ const options: SignalingServerOptions = {
   },
   publicDir: cli.publicDir,
 };
-if (dev) {
-  const root = packageRoot();
-  options.publicDir ??= join(root, 'demo');
-  options.bundlePath = join(root, 'dist', 'browser', 'rtsmesh.js');
-}
+// The demo app (demo/ in the package); the bundle it imports is served by default.
+if (dev) options.publicDir ??= join(packageRoot(), 'demo');
 
 try {
   const server = await createSignalingServer(options);
@@ -100,9 +98,8 @@ try {
   ];
   if (dev) {
     banner.push(`dev app id: ${appId}`, `dev app key: ${appKey}`, `dev token: ${server.url}/dev/token?uid=alice`);
-    if (options.bundlePath && !existsSync(options.bundlePath)) {
-      banner.push(`note: ${options.bundlePath} is missing; run \`npm run build\` to serve /rtsmesh.js`);
-    }
+    const bundlePath = defaultBundlePath();
+    if (!existsSync(bundlePath)) banner.push(`note: ${bundlePath} is missing; run \`npm run build\` to serve /rtsmesh.js`);
   }
   console.log(banner.join('\n'));
   let stopping = false;

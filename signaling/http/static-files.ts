@@ -1,12 +1,10 @@
-// Static files: the browser bundle at /rtsmesh.js and an optional public folder at /. Paths are
-// resolved inside the folder and anything that would leave it is a 404.
+// Static files: an optional public folder at / (the demo with --dev). Paths are resolved inside the
+// folder and anything that would leave it is a 404. The bundle is served by client-bundle.ts.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { sendText } from './http-util.js';
-
-export const BUNDLE_PATH = '/rtsmesh.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -28,19 +26,11 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export interface StaticOptions {
   publicDir?: string;
-  bundlePath?: string;
 }
 
 /** Serves GET/HEAD of static files; returns false when the request is not one of them. */
 export async function handleStatic(opts: StaticOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  if (url.pathname === BUNDLE_PATH || url.pathname === `${BUNDLE_PATH}.map`) {
-    const file = opts.bundlePath && (url.pathname === BUNDLE_PATH ? opts.bundlePath : `${opts.bundlePath}.map`);
-    // Public code: pages on other origins (e.g. an app's dev server) may import it as a module.
-    if (file && (await serveFile(req, res, resolve(file), { 'access-control-allow-origin': '*' }))) return true;
-    sendText(res, 404, 'rtsmesh.js is not available: the browser bundle was not built (run `npm run build`) or no bundlePath is configured\n');
-    return true;
-  }
   if (!opts.publicDir) return false;
   let path: string;
   try {
@@ -57,14 +47,13 @@ export async function handleStatic(opts: StaticOptions, req: IncomingMessage, re
   return serveFile(req, res, file);
 }
 
-async function serveFile(req: IncomingMessage, res: ServerResponse, file: string, extraHeaders: Record<string, string> = {}): Promise<boolean> {
+async function serveFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<boolean> {
   const info = await stat(file).catch(() => null);
   if (!info?.isFile()) return false;
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': info.size,
     'cache-control': 'no-cache',
-    ...extraHeaders,
   });
   if (req.method === 'HEAD') {
     res.end();
