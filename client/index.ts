@@ -19,7 +19,7 @@ export {
   UserOfflineReason,
   UserOnlineStatus,
 } from '../shared/codes.js';
-export { DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
+export { DEFAULT_LIMITS, ID_PATTERN, type Limits } from '../shared/limits.js';
 export type {
   IceServer,
   LeaveRoomStats,

@@ -1,20 +1,32 @@
+// @ts-check
 // Sending and receiving: room chat, direct messages and files, plus the send results that turn
 // an own message from "sending…" into "delivered" or "failed: <reason>".
-import { ID_PATTERN, MAX_MESSAGE_BYTES } from './codes.js';
-import { formatBytes } from './dom.js';
+import { errorText, formatBytes } from './dom.js';
 import { decodeFile, encodeFile, encodedSize } from './file-codec.js';
+
+/** @typedef {import('./app-types.js').App} App */
+/** @typedef {import('./app-types.js').RTSRoom} RTSRoom */
+/** @typedef {'room' | 'user'} Scope where a send result comes from: a room broadcast, or a message to one user */
+/** @typedef {{ li: HTMLLIElement, scope: Scope }} Pending */
 
 /** Results that arrived before the send call returned its id (an SDK may report synchronously). */
 const MAX_UNCLAIMED = 256;
 
+/** @param {App} app */
 export function createChat(app) {
   const { el, codes } = app;
   const messages = app.views.messages;
-  /** msgId → { li, scope: 'room' | 'user' }; one id sequence per engine, so one map is enough. */
+  /** @type {Map<number, Pending>} msgId → the message on screen; one id sequence per engine, so one map is enough. */
   const pending = new Map();
+  /** @type {Map<number, number>} msgId → result code */
   const unclaimed = new Map();
 
-  /** Remembers a sent message until its result arrives; a negative id means the call was refused. */
+  /**
+   * Remembers a sent message until its result arrives; a negative id means the call was refused.
+   * @param {number} id
+   * @param {HTMLLIElement} li
+   * @param {Scope} scope
+   */
   function track(id, li, scope) {
     if (typeof id !== 'number' || !Number.isFinite(id)) {
       messages.setStatus(li, 'failed', `the SDK returned ${String(id)} instead of a message id`);
@@ -24,8 +36,8 @@ export function createChat(app) {
       messages.setStatus(li, 'failed', codes.callError(id));
       return;
     }
-    if (unclaimed.has(id)) {
-      const code = unclaimed.get(id);
+    const code = unclaimed.get(id);
+    if (code !== undefined) {
       unclaimed.delete(id);
       settle({ li, scope }, code);
       return;
@@ -33,18 +45,27 @@ export function createChat(app) {
     pending.set(id, { li, scope });
   }
 
+  /**
+   * @param {Pending} sent
+   * @param {number} code
+   */
   function settle({ li, scope }, code) {
     const ok = scope === 'room' ? code === 200 : code === 0;
     const reason = scope === 'room' ? codes.roomSendResult(code) : codes.userSendResult(code);
     messages.setStatus(li, ok ? 'delivered' : 'failed', reason);
   }
 
-  /** onRoomMessageSendResult / onUserMessageSendResult / onMessageSendResult. */
+  /**
+   * onRoomMessageSendResult / onUserMessageSendResult / onMessageSendResult.
+   * @param {number} msgId
+   * @param {number} code
+   */
   function onSendResult(msgId, code) {
     const entry = pending.get(msgId);
     if (!entry) {
       unclaimed.set(msgId, code);
-      if (unclaimed.size > MAX_UNCLAIMED) unclaimed.delete(unclaimed.keys().next().value);
+      const oldest = unclaimed.keys().next();
+      if (unclaimed.size > MAX_UNCLAIMED && !oldest.done) unclaimed.delete(oldest.value);
       return;
     }
     pending.delete(msgId);
@@ -60,7 +81,7 @@ export function createChat(app) {
     }
     const id = app.room.sendRoomMessage(text);
     // The sender is not among the receivers of a broadcast (SPEC §9), so show it here.
-    const li = messages.addMessage({ kind: 'room', from: app.uid, text, own: true });
+    const li = messages.addMessage({ kind: 'room', from: app.uid ?? '', text, own: true });
     track(id, li, 'room');
     el.chatInput.value = '';
     el.chatInput.focus();
@@ -74,7 +95,7 @@ export function createChat(app) {
       el.dmTarget.focus();
       return null;
     }
-    if (!ID_PATTERN.test(target)) {
+    if (!codes.isValidId(target)) {
       messages.addSystem(`"${target}" is not a valid user id (1–128 of A–Z a–z 0–9 _ @ . -).`, 'error');
       return null;
     }
@@ -87,13 +108,17 @@ export function createChat(app) {
     const target = directTarget();
     if (!target) return;
     const id = app.rts.sendMessage(target, text);
-    const li = messages.addMessage({ kind: 'direct', from: app.uid, to: target, text, own: true });
+    const li = messages.addMessage({ kind: 'direct', from: app.uid ?? '', to: target, text, own: true });
     track(id, li, 'user');
     el.dmInput.value = '';
     el.dmInput.focus();
   }
 
-  /** `short` next to the file picker, `text` (the full explanation) in the chat log. */
+  /**
+   * `short` next to the file picker, `text` (the full explanation) in the chat log.
+   * @param {string} text
+   * @param {string} [short]
+   */
   function fileError(text, short = text) {
     el.fileError.textContent = short;
     el.fileError.hidden = false;
@@ -115,35 +140,44 @@ export function createChat(app) {
       if (!toRoom && !target) return;
       const type = file.type || 'application/octet-stream';
       const size = encodedSize(file.name, type, file.size);
-      if (size > MAX_MESSAGE_BYTES) {
+      if (size > codes.maxMessageBytes) {
         return fileError(
           `File too large: "${file.name}" is ${formatBytes(file.size)} (${file.size.toLocaleString('en')} bytes). ` +
-          `A message carries at most 64 KiB (${MAX_MESSAGE_BYTES.toLocaleString('en')} bytes), ` +
+          `A message carries at most 64 KiB (${codes.maxMessageBytes.toLocaleString('en')} bytes), ` +
           `including ${size - file.size} bytes of file header. Nothing was sent.`,
           `File too large: ${formatBytes(file.size)}, the limit is 64 KiB per message. Nothing was sent.`,
         );
       }
       const data = new Uint8Array(await file.arrayBuffer());
       const bytes = encodeFile(file.name, type, data);
-      const id = toRoom ? app.room.sendRoomBinaryMessage(bytes) : app.rts.sendBinaryMessage(target, bytes);
+      const id = toRoom ? /** @type {RTSRoom} */ (app.room).sendRoomBinaryMessage(bytes) : app.rts.sendBinaryMessage(/** @type {string} */ (target), bytes);
       const li = messages.addMessage({
-        kind: 'file', from: app.uid, own: true, to: target ?? undefined, via: toRoom ? 'room' : 'direct',
+        kind: 'file', from: app.uid ?? '', own: true, to: target ?? undefined, via: toRoom ? 'room' : 'direct',
         file: { name: file.name, type, data },
       });
       track(id, li, toRoom ? 'room' : 'user');
     } catch (err) {
-      fileError(`Could not send "${file.name}": ${err?.message ?? err}`);
+      fileError(`Could not send "${file.name}": ${errorText(err)}`);
     } finally {
       // Lets the same file be picked again (a change event needs a new value).
       el.fileInput.value = '';
     }
   }
 
+  /**
+   * @param {'room' | 'direct'} kind
+   * @param {string} from
+   * @param {string} text
+   */
   function receivedText(kind, from, text) {
     messages.addMessage({ kind, from, text: String(text) });
   }
 
-  /** `via`: room | direct — where the binary message came from. */
+  /**
+   * @param {'room' | 'direct'} via where the binary message came from
+   * @param {string} from
+   * @param {Uint8Array} bytes
+   */
   function receivedBinary(via, from, bytes) {
     const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     const file = decodeFile(data);

@@ -1,65 +1,88 @@
+// @ts-check
 // Entry point of the rtsmesh demo page: loads the SDK bundle (/rtsmesh.js, served by the
 // signaling server), builds the views and wires the controls. The page state lives in `app`;
 // refresh() derives every enabled/visible flag from it, so no handler toggles widgets itself.
 import { createChat } from './chat.js';
 import { createCodes } from './codes.js';
-import { byTestId, h, onEnter, show } from './dom.js';
+import { byTestId, errorText, h, onEnter, show } from './dom.js';
 import { createMembersView } from './members-view.js';
 import { createMeshView } from './mesh-view.js';
 import { createMessagesView } from './messages-view.js';
 import { createRoomController } from './room.js';
 import { createSession } from './session.js';
 
-function collectElements() {
-  const stats = byTestId('sys-stats');
+/** @typedef {import('./app-types.js').App} App */
+/** @typedef {import('./app-types.js').Elements} Elements */
+/** @typedef {import('./app-types.js').Sdk} Sdk */
+
+/** Every element the demo drives, found once and checked to be what the code expects. */
+export function collectElements() {
+  const [I, B, E, S] = [HTMLInputElement, HTMLButtonElement, HTMLElement, HTMLSelectElement];
+  const stats = byTestId('sys-stats', E);
   return {
-    uidInput: byTestId('uid-input'),
-    loginButton: byTestId('login-button'),
-    logoutButton: byTestId('logout-button'),
-    relayOnly: byTestId('relay-only'),
-    loginError: byTestId('login-error'),
-    roomInput: byTestId('room-input'),
-    joinButton: byTestId('join-button'),
-    leaveButton: byTestId('leave-button'),
-    roomStatus: byTestId('room-status'),
-    memberList: byTestId('member-list'),
-    selfMember: byTestId('self-member'),
-    memberCount: byTestId('member-count'),
-    membersEmpty: byTestId('members-empty'),
-    statusUid: byTestId('status-uid'),
-    statusButton: byTestId('status-button'),
-    statusResult: byTestId('status-result'),
-    chatTitle: byTestId('chat-title'),
-    messages: byTestId('messages'),
-    messagesEmpty: document.querySelector('.messages-empty'),
-    chatInput: byTestId('chat-input'),
-    sendButton: byTestId('send-button'),
-    dmTarget: byTestId('dm-target'),
-    dmInput: byTestId('dm-input'),
-    dmSendButton: byTestId('dm-send-button'),
-    fileTarget: byTestId('file-target'),
-    fileInput: byTestId('file-input'),
-    fileError: byTestId('file-error'),
-    meshSvg: byTestId('mesh-svg'),
+    uidInput: byTestId('uid-input', I),
+    loginButton: byTestId('login-button', B),
+    logoutButton: byTestId('logout-button', B),
+    relayOnly: byTestId('relay-only', I),
+    loginError: byTestId('login-error', E),
+    roomInput: byTestId('room-input', I),
+    joinButton: byTestId('join-button', B),
+    leaveButton: byTestId('leave-button', B),
+    roomStatus: byTestId('room-status', E),
+    memberList: byTestId('member-list', E),
+    selfMember: byTestId('self-member', E),
+    memberCount: byTestId('member-count', E),
+    membersEmpty: byTestId('members-empty', E),
+    statusUid: byTestId('status-uid', I),
+    statusButton: byTestId('status-button', B),
+    statusResult: byTestId('status-result', E),
+    chatTitle: byTestId('chat-title', E),
+    messages: byTestId('messages', E),
+    messagesEmpty: required(document.querySelector('.messages-empty'), '.messages-empty', E),
+    chatInput: byTestId('chat-input', I),
+    sendButton: byTestId('send-button', B),
+    dmTarget: byTestId('dm-target', I),
+    dmInput: byTestId('dm-input', I),
+    dmSendButton: byTestId('dm-send-button', B),
+    fileTarget: byTestId('file-target', S),
+    fileInput: byTestId('file-input', I),
+    fileError: byTestId('file-error', E),
+    meshSvg: byTestId('mesh-svg', SVGSVGElement),
     stats,
     statsValues: [...stats.querySelectorAll('dd')],
-    connectionState: byTestId('connection-state'),
-    whoami: byTestId('whoami'),
-    relayPill: byTestId('relay-only-pill'),
-    loadError: byTestId('load-error'),
-    memberUids: document.getElementById('member-uids'),
+    connectionState: byTestId('connection-state', E),
+    whoami: byTestId('whoami', E),
+    relayPill: byTestId('relay-only-pill', E),
+    loadError: byTestId('load-error', E),
+    memberUids: required(document.getElementById('member-uids'), '#member-uids', E),
   };
 }
 
-/** ?uid=alice&room=lobby&relayOnly=1 prefill the form (relayOnly=1 is how tests open a relay-only page). */
+/**
+ * @template {Element} T
+ * @param {Element | null} found
+ * @param {string} what
+ * @param {{ new (): T, prototype: T }} type
+ * @returns {T}
+ */
+function required(found, what, type) {
+  if (!(found instanceof type)) throw new Error(`demo: ${what} is missing from index.html`);
+  return found;
+}
+
+/**
+ * ?uid=alice&room=lobby&relayOnly=1 prefill the form (relayOnly=1 is how tests open a relay-only page).
+ * @param {Elements} el
+ */
 function applyUrlParams(el) {
   const params = new URLSearchParams(location.search);
   const flag = (params.get('relayOnly') ?? '').toLowerCase();
   el.relayOnly.checked = flag === '1' || flag === 'true' || flag === 'yes';
-  if (params.get('uid')) el.uidInput.value = params.get('uid');
-  if (params.get('room')) el.roomInput.value = params.get('room');
+  el.uidInput.value = params.get('uid') || el.uidInput.value;
+  el.roomInput.value = params.get('room') || el.roomInput.value;
 }
 
+/** @param {App} app */
 function refresh(app) {
   const { el, views } = app;
   const fetching = app.session?.isFetching() ?? false;
@@ -109,6 +132,7 @@ function refresh(app) {
   });
 }
 
+/** @param {App} app */
 function wire(app) {
   const { el, session, roomCtl, chat } = app;
   el.loginButton.addEventListener('click', () => session.login());
@@ -134,12 +158,14 @@ async function main() {
   const el = collectElements();
   applyUrlParams(el);
 
+  /** @type {Sdk} */
   let sdk;
   try {
+    // Imported here, not at the top: a page without the bundle still explains what is missing.
     sdk = await import('/rtsmesh.js');
     if (typeof sdk.createRTS !== 'function') throw new Error('it does not export createRTS');
   } catch (err) {
-    el.loadError.textContent = `The rtsmesh SDK (/rtsmesh.js) could not be loaded: ${err?.message ?? err}. ` +
+    el.loadError.textContent = `The rtsmesh SDK (/rtsmesh.js) could not be loaded: ${errorText(err)}. ` +
       'Build it with `npm run build` and reload.';
     el.loadError.hidden = false;
     el.loginButton.disabled = true;
@@ -147,7 +173,8 @@ async function main() {
     return;
   }
 
-  const app = {
+  // chat, roomCtl and session need `app` to be built: they are set right below.
+  const app = /** @type {App} */ ({
     sdk,
     codes: createCodes(sdk),
     el,
@@ -160,7 +187,7 @@ async function main() {
     /** uid → last onPeerLinkStateChanged state; engine-wide, so members joining later get theirs. */
     linkStates: new Map(),
     refresh: () => refresh(app),
-  };
+  });
   app.views = {
     messages: createMessagesView(el.messages, el.messagesEmpty),
     mesh: createMeshView(el.meshSvg),
@@ -183,12 +210,14 @@ async function main() {
   refresh(app);
 
   // For tests and for poking around in the console: the live engine and room.
-  window.rtsDemo = {
-    get rts() { return app.rts; },
-    get room() { return app.room; },
-    sdk,
-    app,
-  };
+  Object.assign(window, {
+    rtsDemo: {
+      get rts() { return app.rts; },
+      get room() { return app.room; },
+      sdk,
+      app,
+    },
+  });
   document.body.dataset.ready = '1';
 }
 

@@ -1,15 +1,21 @@
+// @ts-check
 // A file travels as one binary message:
 //   bytes 0–1  header length N (uint16, big-endian)
 //   bytes 2…   N bytes of UTF-8 JSON {"name": string, "type": string}
 //   the rest   the file's bytes
 // Binary that does not parse as this (e.g. sent by another program) is still shown, as raw bytes.
-import { MAX_MESSAGE_BYTES } from './codes.js';
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const HEADER_LENGTH_BYTES = 2;
 
-/** Header + file bytes in one message. */
+/** @typedef {import('./messages-view.js').FileData} FileData */
+
+/**
+ * Header + file bytes in one message.
+ * @param {string} name
+ * @param {string} type
+ * @param {Uint8Array} bytes
+ */
 export function encodeFile(name, type, bytes) {
   const header = encoder.encode(JSON.stringify({ name, type: type || 'application/octet-stream' }));
   if (header.length > 0xffff) throw new Error('file name too long');
@@ -20,18 +26,22 @@ export function encodeFile(name, type, bytes) {
   return out;
 }
 
-/** Bytes a file of `fileBytes` named `name` takes as a message (what counts against the limit). */
+/**
+ * Bytes a file of `fileBytes` named `name` takes as a message (what counts against the limit).
+ * @param {string} name
+ * @param {string} type
+ * @param {number} fileBytes
+ */
 export function encodedSize(name, type, fileBytes) {
   const header = encoder.encode(JSON.stringify({ name, type: type || 'application/octet-stream' }));
   return HEADER_LENGTH_BYTES + header.length + fileBytes;
 }
 
-/** Largest file (in bytes) that still fits into one message with its header. */
-export function maxFileBytes(name, type) {
-  return MAX_MESSAGE_BYTES - encodedSize(name, type, 0);
-}
-
-/** { name, type, data, raw: false } for a demo file; { name: 'binary.bin', raw: true, ... } otherwise. */
+/**
+ * The file in a message; `raw` when it is not a demo file (then named binary.bin).
+ * @param {Uint8Array} bytes
+ * @returns {FileData & { raw: boolean }}
+ */
 export function decodeFile(bytes) {
   const raw = { name: 'binary.bin', type: 'application/octet-stream', data: bytes, raw: true };
   if (bytes.length < HEADER_LENGTH_BYTES) return raw;

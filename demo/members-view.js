@@ -1,9 +1,15 @@
+// @ts-check
 // The room's member list: one `<li data-testid="member" data-uid data-path>` per *other* member,
 // with a badge for the path messages to that member take right now. The local user is shown
 // above the list (data-testid="self-member"), not as a member entry.
 import { h } from './dom.js';
 
+/** @typedef {import('./app-types.js').PeerLinkState} PeerLinkState */
+/** @typedef {{ uid: string, path: PeerLinkState }} MemberPath */
+
+/** @type {Record<PeerLinkState, string>} */
 export const PATH_LABEL = { p2p: 'P2P', relay: 'Relay', connecting: 'Connecting…', closed: 'Closed' };
+/** @type {Record<PeerLinkState, string>} */
 const PATH_HINT = {
   p2p: 'Direct WebRTC data channel',
   relay: 'Through the signaling server',
@@ -11,17 +17,29 @@ const PATH_HINT = {
   closed: 'Direct link closed; the server relays',
 };
 
-/** Initials for an avatar: "alice" → "AL", "bob.smith" → "BS". */
+/**
+ * Initials for an avatar: "alice" → "AL", "bob.smith" → "BS".
+ * @param {string} uid
+ */
 export function initials(uid) {
   const parts = uid.split(/[._@-]+/).filter(Boolean);
   const text = parts.length >= 2 ? parts[0][0] + parts[1][0] : uid.slice(0, 2);
   return text.toUpperCase();
 }
 
+/**
+ * @param {object} parts
+ * @param {HTMLElement} parts.listEl
+ * @param {HTMLElement} parts.selfEl
+ * @param {HTMLElement} parts.countEl
+ * @param {HTMLElement} parts.emptyEl
+ * @param {(uid: string) => void} [parts.onPick] a member was clicked
+ */
 export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) {
-  /** uid → { li, path, extraInfo } in join order. */
+  /** @type {Map<string, { li: HTMLLIElement, path: PeerLinkState, extraInfo: string }>} in join order */
   const members = new Map();
 
+  /** @param {PeerLinkState} path */
   function pathBadge(path) {
     return h('span', {
       class: `path-badge path-${path}`,
@@ -36,6 +54,7 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
     emptyEl.hidden = members.size > 0;
   }
 
+  /** @param {string | null} uid */
   function setSelf(uid) {
     selfEl.replaceChildren();
     selfEl.hidden = !uid;
@@ -48,7 +67,12 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
     );
   }
 
-  /** Adds a member, or refreshes one already listed (a rejoin announces everyone again). Returns true if new. */
+  /**
+   * Adds a member, or refreshes one already listed (a rejoin announces everyone again). Returns true if new.
+   * @param {string} uid
+   * @param {string} extraInfo
+   * @param {PeerLinkState} path
+   */
   function upsert(uid, extraInfo, path) {
     const known = members.get(uid);
     if (known) {
@@ -71,6 +95,7 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
     return true;
   }
 
+  /** @param {string} uid */
   function remove(uid) {
     const known = members.get(uid);
     if (!known) return false;
@@ -80,12 +105,16 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
     return true;
   }
 
+  /**
+   * @param {string} uid
+   * @param {PeerLinkState} path
+   */
   function setPath(uid, path) {
     const known = members.get(uid);
     if (!known || known.path === path) return;
     known.path = path;
     known.li.dataset.path = path;
-    known.li.querySelector('.path-badge').replaceWith(pathBadge(path));
+    known.li.querySelector('.path-badge')?.replaceWith(pathBadge(path));
   }
 
   function clear() {
@@ -94,11 +123,14 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
     render();
   }
 
-  /** [{ uid, path }] in join order (what the mesh picture draws). */
+  /**
+   * The members in join order (what the mesh picture draws).
+   * @returns {MemberPath[]}
+   */
   function list() {
     return [...members].map(([uid, m]) => ({ uid, path: m.path }));
   }
 
   render();
-  return { setSelf, upsert, remove, setPath, clear, list, has: (uid) => members.has(uid) };
+  return { setSelf, upsert, remove, setPath, clear, list, has: (/** @type {string} */ uid) => members.has(uid) };
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Live picture of the room's mesh as seen from here: members on a circle, the local user
 // highlighted, and one line from the local user to each member coloured by the path in use
 // (p2p green, relay orange, connecting grey dashed). Links between two *other* members are not
@@ -12,14 +13,20 @@ const CY = 165;
 const RING = 118;
 const MAX_LABEL_CHARS = 11;
 
+/** @typedef {import('./members-view.js').MemberPath} MemberPath */
+/** @typedef {{ uid: string, self: boolean, path?: MemberPath['path'], x: number, y: number }} MeshNode */
+
+/** @param {string} uid */
 function shortLabel(uid) {
   return uid.length > MAX_LABEL_CHARS ? `${uid.slice(0, MAX_LABEL_CHARS - 1)}…` : uid;
 }
 
+/** @param {SVGSVGElement} svgEl */
 export function createMeshView(svgEl) {
   svgEl.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
   svgEl.setAttribute('role', 'img');
 
+  /** @param {string} text */
   function placeholder(text) {
     svgEl.replaceChildren(
       svg('circle', { cx: CX, cy: CY, r: RING, class: 'mesh-ring' }),
@@ -28,24 +35,24 @@ export function createMeshView(svgEl) {
     svgEl.setAttribute('aria-label', text);
   }
 
-  /** `members`: [{ uid, path }] — the other members, in join order. */
+  /**
+   * @param {object} state
+   * @param {string | null} state.selfUid
+   * @param {string | null} state.roomId
+   * @param {MemberPath[]} state.members the other members, in join order
+   */
   function render({ selfUid, roomId, members }) {
     svgEl.dataset.members = String(members.length);
     if (!selfUid) return placeholder('Log in to see the mesh');
     if (!roomId) return placeholder('Join a room to see the mesh');
 
-    const nodes = [{ uid: selfUid, self: true }, ...members.map((m) => ({ ...m, self: false }))];
-    const radius = nodes.length > 12 ? 11 : nodes.length > 7 ? 14 : 18;
-    nodes.forEach((node, i) => {
-      if (nodes.length === 1) {
-        node.x = CX;
-        node.y = CY;
-        node.angle = Math.PI / 2;
-        return;
-      }
-      node.angle = -Math.PI / 2 + (i * 2 * Math.PI) / nodes.length;
-      node.x = CX + RING * Math.cos(node.angle);
-      node.y = CY + RING * Math.sin(node.angle);
+    const placed = [{ uid: selfUid, self: true }, ...members.map((m) => ({ ...m, self: false }))];
+    const radius = placed.length > 12 ? 11 : placed.length > 7 ? 14 : 18;
+    /** @type {MeshNode[]} */
+    const nodes = placed.map((node, i) => {
+      if (placed.length === 1) return { ...node, x: CX, y: CY };
+      const angle = -Math.PI / 2 + (i * 2 * Math.PI) / placed.length;
+      return { ...node, x: CX + RING * Math.cos(angle), y: CY + RING * Math.sin(angle) };
     });
     const [self, ...others] = nodes;
 
@@ -59,9 +66,14 @@ export function createMeshView(svgEl) {
     svgEl.setAttribute('aria-label', `Mesh of room ${roomId}: ${others.map((n) => `${n.uid} ${n.path}`).join(', ') || 'only you'}`);
   }
 
+  /**
+   * @param {MeshNode} from
+   * @param {MeshNode} to
+   * @param {boolean} withLabel
+   */
   function link(from, to, withLabel) {
     const group = svg('g', { class: `mesh-link link-${to.path}`, 'data-uid': to.uid, 'data-path': to.path },
-      svg('title', { text: `${from.uid} ↔ ${to.uid}: ${PATH_LABEL[to.path] ?? to.path}` }),
+      svg('title', { text: `${from.uid} ↔ ${to.uid}: ${to.path ? PATH_LABEL[to.path] : ''}` }),
       svg('line', { x1: from.x, y1: from.y, x2: to.x, y2: to.y }));
     // Only settled paths get a label; a grey dashed line already says "connecting".
     if (withLabel && (to.path === 'p2p' || to.path === 'relay')) {
@@ -78,6 +90,10 @@ export function createMeshView(svgEl) {
     return group;
   }
 
+  /**
+   * @param {MeshNode} node
+   * @param {number} radius
+   */
   function nodeGroup(node, radius) {
     // Names go under the nodes (the local node at the top gets its name above, clear of its lines).
     const above = node.self && isAtTop(node);
@@ -96,7 +112,10 @@ export function createMeshView(svgEl) {
       }));
   }
 
-  /** True when the node sits at the top of the ring (not alone in the centre). */
+  /**
+   * True when the node sits at the top of the ring (not alone in the centre).
+   * @param {MeshNode} node
+   */
   function isAtTop(node) {
     return node.y < CY - 1;
   }

@@ -1,12 +1,32 @@
+// @ts-check
 // The chat log: room messages, direct messages, files and system notices, newest at the bottom.
 // Each entry is `<li data-testid="message" data-kind data-from>`; own messages carry a delivery
 // status (data-status pending → delivered | failed) that send results update later.
 import { formatBytes, formatTime, h, svg } from './dom.js';
 
-const KIND_LABEL = { room: 'room', direct: 'direct', file: 'file', system: 'system' };
+/** @typedef {'room' | 'direct' | 'file'} Kind */
+/** @typedef {{ name: string, type: string, data: Uint8Array }} FileData */
+/**
+ * A chat message: `from` its sender, `own` true for what we sent, `to` the receiver of a direct
+ * message, `via` room | direct for files.
+ * @typedef {object} ChatMessage
+ * @property {Kind} kind
+ * @property {string} from
+ * @property {string} [text]
+ * @property {boolean} [own]
+ * @property {string} [to]
+ * @property {'room' | 'direct'} [via]
+ * @property {FileData} [file]
+ * @property {boolean} [pending] shown as sending… until setStatus(); default: own
+ */
+/** @typedef {'pending' | 'delivered' | 'failed'} Status */
 
+/**
+ * @param {HTMLElement} listEl
+ * @param {HTMLElement} emptyEl
+ */
 export function createMessagesView(listEl, emptyEl) {
-  /** Blob URLs we created, revoked on clear() so old downloads do not pin memory. */
+  /** @type {string[]} Blob URLs we created, revoked on clear() so old downloads do not pin memory. */
   const blobUrls = [];
 
   /** Keeps the newest message in view unless the user scrolled up to read older ones. */
@@ -23,6 +43,7 @@ export function createMessagesView(listEl, emptyEl) {
   // The list also shrinks when the composer grows (an error line appears): stay at the end then too.
   new ResizeObserver(scrollToEnd).observe(listEl);
 
+  /** @param {HTMLLIElement} li */
   function append(li) {
     emptyEl.hidden = true;
     listEl.append(li);
@@ -30,15 +51,12 @@ export function createMessagesView(listEl, emptyEl) {
     return li;
   }
 
-  /**
-   * A chat message. `kind` room|direct|file, `from` sender uid, `own` true for what we sent,
-   * `to` the receiver of a direct message, `via` room|direct for files.
-   */
-  function addMessage({ kind, from, text, own = false, to, via, file, pending = own }) {
+  /** @param {ChatMessage} message */
+  function addMessage({ kind, from, text = '', own = false, to, via, file, pending = own }) {
     const meta = h('div', { class: 'msg-meta' },
       h('span', { class: 'msg-from', text: own ? `${from} (you)` : from }),
       to ? h('span', { class: 'msg-to', text: `→ ${to}` }) : null,
-      h('span', { class: `kind-tag kind-${kind}`, text: via && via !== kind ? `${KIND_LABEL[kind]} · ${via}` : KIND_LABEL[kind] }),
+      h('span', { class: `kind-tag kind-${kind}`, text: via && via !== kind ? `${kind} · ${via}` : kind }),
       h('time', { class: 'msg-time', text: formatTime() }),
       own ? h('span', { class: 'msg-status', 'aria-live': 'polite' }) : null,
     );
@@ -54,7 +72,11 @@ export function createMessagesView(listEl, emptyEl) {
     return append(li);
   }
 
-  /** A line from the demo itself (joins, leaves, errors). `level`: info | warn | error. */
+  /**
+   * A line from the demo itself (joins, leaves, errors).
+   * @param {string} text
+   * @param {'info' | 'warn' | 'error'} [level]
+   */
   function addSystem(text, level = 'info') {
     const li = h('li', {
       class: `msg msg-system level-${level}`,
@@ -65,10 +87,15 @@ export function createMessagesView(listEl, emptyEl) {
     return append(li);
   }
 
+  /**
+   * @param {FileData} file
+   * @param {boolean} own
+   */
   function fileBody(file, own) {
     // Received bytes are served as octet-stream whatever type the sender claimed: a peer-chosen
     // text/html blob opened in a tab would run in this page's origin.
-    const blob = new Blob([file.data], { type: own ? file.type || 'application/octet-stream' : 'application/octet-stream' });
+    // (A cast: the bytes never live in a SharedArrayBuffer, which is all BlobPart rules out.)
+    const blob = new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (file.data)], { type: own ? file.type || 'application/octet-stream' : 'application/octet-stream' });
     const url = URL.createObjectURL(blob);
     blobUrls.push(url);
     return h('div', { class: 'file-card' },
@@ -85,7 +112,12 @@ export function createMessagesView(listEl, emptyEl) {
       svg('path', { d: 'M10 1v4h4M5 10h6M5 13h6M5 16h4', fill: 'none', 'stroke-width': '1.5' }));
   }
 
-  /** Marks one of our messages: 'pending' (sent, no result yet), 'delivered', or 'failed' with a reason. */
+  /**
+   * Marks one of our messages: 'pending' (sent, no result yet), 'delivered', or 'failed' with a reason.
+   * @param {HTMLElement} li
+   * @param {Status} status
+   * @param {string} [reason]
+   */
   function setStatus(li, status, reason) {
     li.dataset.status = status;
     const badge = li.querySelector('.msg-status');

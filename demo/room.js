@@ -1,7 +1,16 @@
+// @ts-check
 // One room at a time: join, leave, the room's callbacks, and the member list they keep current.
-import { ID_PATTERN } from './codes.js';
+import { errorText } from './dom.js';
 
-/** What a room error means for the person looking at the page (codes: SPEC §4). */
+/** @typedef {import('./app-types.js').App} App */
+/** @typedef {import('./app-types.js').Chat} Chat */
+/** @typedef {import('./app-types.js').PeerLinkState} PeerLinkState */
+/** @typedef {import('/rtsmesh.js').RTSRoomEventHandler} RTSRoomEventHandler */
+
+/**
+ * What a room error means for the person looking at the page (codes: SPEC §4).
+ * @type {Record<string, string>}
+ */
 const ROOM_ERROR_HINT = {
   '-1000': 'the token is not valid',
   '-1001': 'joining failed',
@@ -17,11 +26,16 @@ const ROOM_ERROR_HINT = {
   '-2011': 'sent while not in the room',
 };
 
+/**
+ * @param {App} app
+ * @param {Chat} chat
+ */
 export function createRoomController(app, chat) {
   const { el, codes, views } = app;
-  /** Identifies the current room's callbacks; callbacks of a room we left are ignored. */
+  /** @type {object | null} Identifies the current room's callbacks; callbacks of a room we left are ignored. */
   let roomToken = null;
 
+  /** @param {number} code */
   function describe(code) {
     const hint = ROOM_ERROR_HINT[String(code)];
     return hint ? `${codes.roomError(code)} — ${hint}` : codes.roomError(code);
@@ -30,7 +44,7 @@ export function createRoomController(app, chat) {
   function join() {
     if (!app.rts || !app.loggedIn || app.room) return;
     const roomId = el.roomInput.value.trim();
-    if (!ID_PATTERN.test(roomId)) {
+    if (!codes.isValidId(roomId)) {
       views.messages.addSystem(`"${roomId}" is not a valid room id (1–128 of A–Z a–z 0–9 _ @ . -).`, 'error');
       el.roomInput.focus();
       return;
@@ -39,7 +53,7 @@ export function createRoomController(app, chat) {
     try {
       room = app.rts.createRoom(roomId);
     } catch (err) {
-      views.messages.addSystem(`Could not create room ${roomId}: ${err?.message ?? err}`, 'error');
+      views.messages.addSystem(`Could not create room ${roomId}: ${errorText(err)}`, 'error');
       return;
     }
     // A refused createRoom is explained by onCreateRoomStateChanged (see session.js).
@@ -52,17 +66,11 @@ export function createRoomController(app, chat) {
     app.roomPhase = 'joining';
     room.setRTSRoomDelegate(roomHandlers(token, roomId));
     app.refresh();
-    const failed = (err) => {
-      if (roomToken !== token) return;
-      views.messages.addSystem(`Could not join room ${roomId}: ${err?.message ?? err}`, 'error');
+    // The result comes in onRoomStateChanged; a negative return means the call was refused.
+    const refused = room.joinRoom();
+    if (refused < 0) {
+      views.messages.addSystem(`Could not join room ${roomId}: ${codes.callError(refused)}`, 'error');
       close();
-    };
-    try {
-      // The result comes in onRoomStateChanged; a promise (if the SDK returns one) only matters when it rejects.
-      const result = room.joinRoom();
-      if (typeof result?.catch === 'function') result.catch(failed);
-    } catch (err) {
-      failed(err);
     }
   }
 
@@ -89,12 +97,23 @@ export function createRoomController(app, chat) {
     app.refresh();
   }
 
+  /**
+   * @param {object} token
+   * @param {string} roomId
+   * @returns {RTSRoomEventHandler}
+   */
   function roomHandlers(token, roomId) {
-    // Every callback checks it still belongs to the room on screen.
+    /**
+     * Every callback checks it still belongs to the room on screen.
+     * @template {unknown[]} A
+     * @param {(...args: A) => void} fn
+     * @returns {(...args: A) => void}
+     */
     const live = (fn) => (...args) => { if (roomToken === token) fn(...args); };
     return {
       onRoomStateChanged: live((_roomId, uid, state, extraInfoJson) => {
         if (state === 0) {
+          /** @type {{ join_type?: number, elapsed?: number }} */
           let info = {};
           try { info = JSON.parse(extraInfoJson || '{}'); } catch { /* shown without details */ }
           const rejoin = info.join_type === 1;
@@ -141,7 +160,11 @@ export function createRoomController(app, chat) {
     };
   }
 
-  /** A path change for `uid` (engine-wide): update the member's badge if they are in the room. */
+  /**
+   * A path change for `uid` (engine-wide): update the member's badge if they are in the room.
+   * @param {string} uid
+   * @param {PeerLinkState} path
+   */
   function setPath(uid, path) {
     views.members.setPath(uid, path);
   }

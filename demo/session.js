@@ -1,14 +1,25 @@
+// @ts-check
 // The engine's life: dev token → createRTS → login, the engine callbacks, logout, online-status
 // lookups and the relay-only switch. One engine per login; a new login makes a new engine.
-import { ID_PATTERN } from './codes.js';
+import { errorText } from './dom.js';
 
-/** Asks the dev server for a login token (GET /dev/token, only with `--dev`). */
+/** @typedef {import('./app-types.js').App} App */
+/** @typedef {import('./app-types.js').Chat} Chat */
+/** @typedef {import('./app-types.js').RoomController} RoomController */
+/** @typedef {import('/rtsmesh.js').RTSEventHandler} RTSEventHandler */
+/** @typedef {import('/rtsmesh.js').SysStats} SysStats */
+
+/**
+ * Asks the dev server for a login token (GET /dev/token, only with `--dev`).
+ * @param {string} uid
+ * @returns {Promise<{ appId: string, token: string }>}
+ */
 async function fetchDevToken(uid) {
   let res;
   try {
     res = await fetch(`/dev/token?uid=${encodeURIComponent(uid)}`, { cache: 'no-store' });
   } catch (err) {
-    throw new Error(`Cannot reach the server for a token: ${err?.message ?? err}`);
+    throw new Error(`Cannot reach the server for a token: ${errorText(err)}`);
   }
   if (res.status === 404) {
     throw new Error('This server has no /dev/token endpoint: start it with --dev (npm start does) to use the demo.');
@@ -33,12 +44,18 @@ function iceAddressesFromUrl() {
   return list.length > 0 ? list : undefined;
 }
 
+/**
+ * @param {App} app
+ * @param {Chat} chat
+ * @param {RoomController} roomCtl
+ */
 export function createSession(app, chat, roomCtl) {
   const { el, codes, views, sdk } = app;
-  /** Identifies the current engine's callbacks; callbacks of an engine we let go are ignored. */
+  /** @type {object | null} Identifies the current engine's callbacks; callbacks of an engine we let go are ignored. */
   let engineToken = null;
   let fetching = false;
 
+  /** @param {string} text */
   function loginError(text) {
     el.loginError.textContent = text;
     el.loginError.hidden = !text;
@@ -47,7 +64,7 @@ export function createSession(app, chat, roomCtl) {
   async function login() {
     if (app.rts || fetching) return;
     const uid = el.uidInput.value.trim();
-    if (!ID_PATTERN.test(uid)) {
+    if (!codes.isValidId(uid)) {
       loginError('A user id is 1–128 characters: letters, digits and _ @ . -');
       el.uidInput.focus();
       return;
@@ -59,7 +76,7 @@ export function createSession(app, chat, roomCtl) {
     try {
       creds = await fetchDevToken(uid);
     } catch (err) {
-      loginError(err.message);
+      loginError(errorText(err));
       return;
     } finally {
       fetching = false;
@@ -68,31 +85,27 @@ export function createSession(app, chat, roomCtl) {
 
     const token = {};
     engineToken = token;
+    let rts;
     try {
       const iceAddresses = iceAddressesFromUrl();
-      app.rts = sdk.createRTS(creds.appId, engineHandlers(token), {
+      rts = sdk.createRTS(creds.appId, engineHandlers(token), {
         server: location.origin,
         relayOnly: el.relayOnly.checked,
         ...(iceAddresses ? { iceAddresses } : {}),
       });
     } catch (err) {
       engineToken = null;
-      loginError(`Could not create the engine: ${err?.message ?? err}`);
+      loginError(`Could not create the engine: ${errorText(err)}`);
       return;
     }
+    app.rts = rts;
     app.uid = uid;
     app.refresh();
-    const failed = (err) => {
-      if (engineToken !== token) return;
-      loginError(`Login failed: ${err?.message ?? err}`);
+    // The result comes in onLoginResult; a negative return means the call was refused.
+    const refused = rts.login(creds.token, uid);
+    if (refused < 0 && engineToken === token) {
+      loginError(`Login failed: ${codes.callError(refused)}`);
       teardown();
-    };
-    try {
-      // The result comes in onLoginResult; a promise (if the SDK returns one) only matters when it rejects.
-      const result = app.rts.login(creds.token, uid);
-      if (typeof result?.catch === 'function') result.catch(failed);
-    } catch (err) {
-      failed(err);
     }
   }
 
@@ -105,7 +118,10 @@ export function createSession(app, chat, roomCtl) {
     views.messages.addSystem(`${uid} logged out.`);
   }
 
-  /** Lets the engine go. The badge keeps the last reported state unless the caller sets one. */
+  /**
+   * Lets the engine go. The badge keeps the last reported state unless the caller sets one.
+   * @param {{ callLogout?: boolean }} [options]
+   */
   function teardown({ callLogout = false } = {}) {
     const rts = app.rts;
     engineToken = null;
@@ -125,6 +141,7 @@ export function createSession(app, chat, roomCtl) {
     app.refresh();
   }
 
+  /** @param {number} state */
   function setConnectionState(state) {
     const name = codes.connectionStateName(state);
     el.connectionState.textContent = name;
@@ -132,19 +149,33 @@ export function createSession(app, chat, roomCtl) {
     el.connectionState.className = `state-badge state-${name.toLowerCase().replace(/[^a-z]/g, '')}`;
   }
 
-  /** After InvalidToken on a re-login: fetch a fresh token and hand it over (the SDK logs in again by itself). */
+  /**
+   * After InvalidToken on a re-login: fetch a fresh token and hand it over (the SDK logs in again by itself).
+   * @param {object} token
+   * @param {string} uid
+   */
   async function renewToken(token, uid) {
     try {
       const creds = await fetchDevToken(uid);
-      if (engineToken !== token) return;
+      if (engineToken !== token || !app.rts) return;
       app.rts.updateLoginToken(creds.token);
       views.messages.addSystem('Fetched a fresh token; logging in again.');
     } catch (err) {
-      views.messages.addSystem(`Could not renew the token: ${err?.message ?? err}`, 'error');
+      views.messages.addSystem(`Could not renew the token: ${errorText(err)}`, 'error');
     }
   }
 
+  /**
+   * @param {object} token
+   * @returns {RTSEventHandler}
+   */
   function engineHandlers(token) {
+    /**
+     * Every callback checks it still belongs to the engine on screen.
+     * @template {unknown[]} A
+     * @param {(...args: A) => void} fn
+     * @returns {(...args: A) => void}
+     */
     const live = (fn) => (...args) => { if (engineToken === token) fn(...args); };
     return {
       onLoginResult: live((uid, code, elapsed) => {
@@ -168,7 +199,7 @@ export function createSession(app, chat, roomCtl) {
           return;
         }
         views.messages.addSystem(`Logging in again failed: ${codes.loginError(code)}.`, 'error');
-        if (code === -1000) renewToken(token, app.uid);
+        if (code === sdk.LoginErrorCode.InvalidToken && app.uid) renewToken(token, app.uid);
       }),
       onLogout: live((reason) => {
         const why = reason === 1 ? ' — this user id logged in somewhere else' : '';
@@ -212,7 +243,12 @@ export function createSession(app, chat, roomCtl) {
     };
   }
 
+  /** @param {SysStats} stats */
   function showStats(stats) {
+    /**
+     * @param {string} key
+     * @param {string} text
+     */
     const set = (key, text) => {
       const dd = el.stats.querySelector(`[data-stat="${key}"]`);
       if (dd) dd.textContent = text;
@@ -231,7 +267,7 @@ export function createSession(app, chat, roomCtl) {
       el.statusResult.dataset.status = 'error';
       return;
     }
-    if (!ID_PATTERN.test(uid)) {
+    if (!codes.isValidId(uid)) {
       el.statusResult.textContent = 'Enter a valid user id.';
       el.statusResult.dataset.status = 'error';
       return;
@@ -239,24 +275,27 @@ export function createSession(app, chat, roomCtl) {
     el.statusResult.textContent = `Checking ${uid}…`;
     el.statusResult.dataset.status = 'pending';
     const r = app.rts.getPeerOnlineStatus(uid);
-    if (typeof r === 'number' && r < 0) {
+    if (r < 0) {
       el.statusResult.textContent = `${uid}: lookup refused, ${codes.callError(r)}`;
       el.statusResult.dataset.status = 'error';
     }
   }
 
-  /** Relay-only applies to a new engine at createRTS; a running one is switched with setRuntimeParameters. */
+  /**
+   * Relay-only applies to a new engine at createRTS; a running one is switched with setRuntimeParameters.
+   * @param {boolean} on
+   */
   function setRelayOnly(on) {
     app.refresh();
     if (!app.rts) return;
     try {
       const r = app.rts.setRuntimeParameters({ relayOnly: on });
-      if (typeof r === 'number' && r < 0) throw new Error(codes.callError(r));
+      if (r < 0) throw new Error(codes.callError(r));
       views.messages.addSystem(on
         ? 'Relay-only mode on: messages now go through the server.'
         : 'Relay-only mode off: direct WebRTC links are allowed again.');
     } catch (err) {
-      views.messages.addSystem(`Could not switch relay-only mode: ${err?.message ?? err}`, 'error');
+      views.messages.addSystem(`Could not switch relay-only mode: ${errorText(err)}`, 'error');
     }
   }
 
