@@ -31,14 +31,17 @@ export type SignalingSocket = Socket<ClientToServerEvents, ServerToClientEvents,
 
 /** Plain counters behind stats(); the same numbers also feed the Prometheus metrics. */
 export interface Counters {
-  /** Message frames (FrameType.Message) accepted by relay:frame and relay:room, once per frame sent. */
+  /** Message frames (never acks or signaling) relay:frame and relay:room accepted, once per frame a client sent. */
   relayedMessages: number;
-  /** Message frames delivered by the relay, once per recipient. */
+  /** Message frames the relay delivered, once per recipient. */
   relayDeliveries: number;
-  /** Every frame accepted by the relay, acks included. */
+  /** All frames the relay accepted, acks included. */
   relayedFrames: number;
+  /** WebRTC signals forwarded. */
   rtcSignals: number;
+  /** P2Server messages posted to app servers. */
   serverMessages: number;
+  /** REST API messages sent to clients. */
   appMessages: number;
 }
 

@@ -31,23 +31,12 @@ export const MAX_SOCKET_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** How long close() lets connections finish before cutting them. */
 const CLOSE_GRACE_MS = 1000;
 
-export interface SignalingStats {
+/** The counters of this process (see Counters) and its sockets right now. */
+export interface SignalingStats extends Counters {
   /** Sockets connected to this process. */
   connections: number;
   /** Logged-in sockets on this process. */
   loggedIn: number;
-  /** Message frames (never acks or signaling) the relay accepted, once per frame a client sent. */
-  relayedMessages: number;
-  /** Message frames the relay delivered, once per recipient. */
-  relayDeliveries: number;
-  /** All frames the relay accepted, acks included. */
-  relayedFrames: number;
-  /** WebRTC signals forwarded. */
-  rtcSignals: number;
-  /** P2Server messages posted to app servers. */
-  serverMessages: number;
-  /** REST API messages sent to clients. */
-  appMessages: number;
   /** Sessions in their drop grace period on this process. */
   pendingDrops: number;
 }

@@ -10,7 +10,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../signaling/package-root.js';
 import { SERVER_VERSION } from '../signaling/version.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { withServer } from './helpers/server.js';
 
 interface RawResponse {
   status: number;
@@ -49,15 +49,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function withServer(opts: Parameters<typeof startTestServer>[0], fn: (t: TestServer) => Promise<void>): Promise<void> {
-  const t = await startTestServer(opts);
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
 
 describe('client bundle', () => {
   it('is served by default: the built dist/browser/rtsmesh.js, byte for byte', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../shared/frame.js';
 import { verifyToken } from '../shared/token.js';
 import { createSignalingServer } from '../signaling/index.js';
-import { closedPort, request, startTestServer, TEST_APP_ID, TEST_APP_KEY, type TestServer } from './helpers/server.js';
+import { closedPort, request, startTestServer, TEST_APP_ID, TEST_APP_KEY, withServer } from './helpers/server.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -32,15 +32,6 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     }).on('error', reject);
   });
-}
-
-async function withServer(opts: Parameters<typeof startTestServer>[0], fn: (t: TestServer) => Promise<void>): Promise<void> {
-  const t = await startTestServer(opts);
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
 }
 
 describe('static files', () => {

@@ -96,6 +96,16 @@ export async function startTestServer(opts: Partial<SignalingServerOptions> = {}
 }
 
 /** Emits with an ack and resolves with the reply (rejects after timeoutMs). Untyped on purpose: tests send bad payloads too. */
+/** Runs `fn` against a fresh test server, closed afterwards whatever happens. */
+export async function withServer(opts: Partial<SignalingServerOptions>, fn: (t: TestServer) => Promise<void>): Promise<void> {
+  const t = await startTestServer(opts);
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
 export function request<R = { code: number }>(socket: ClientSocket, event: string, ...args: unknown[]): Promise<R> {
   const loose = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, ...a: unknown[]): Promise<R> } };
   return loose.timeout(5000).emitWithAck(event, ...args);
