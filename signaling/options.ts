@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { assertAppId } from '../shared/token.js';
-import { defaultBundlePath } from './http/client-bundle.js';
+import { defaultBundlePath } from './package-root.js';
 import type { Store } from './store/types.js';
 
 export interface AppCredentials {

@@ -29,3 +29,8 @@ export function packageRoot(): string {
 export function packageVersion(): string {
   return find().version;
 }
+
+/** Where `npm run build` puts the client SDK's browser bundle in this package. */
+export function defaultBundlePath(): string {
+  return join(find().root, 'dist', 'browser', 'rtsmesh.js');
+}

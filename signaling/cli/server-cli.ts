@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { createSignalingServer, type SignalingServerOptions } from '../index.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REDIS_KEY_PREFIX } from '../options.js';
 import { redactRedisUrl } from '../scale-out/redact.js';
-import { defaultBundlePath } from '../http/client-bundle.js';
-import { packageRoot } from '../package-root.js';
+import { defaultBundlePath, packageRoot } from '../package-root.js';
 import { SERVER_VERSION } from '../version.js';
 
 /** The app --dev uses when no app is given. Public on purpose: never use it in production. */

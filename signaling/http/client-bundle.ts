@@ -7,18 +7,13 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import { packageRoot } from '../package-root.js';
 import { sendText } from './http-util.js';
 
 export const BUNDLE_PATH = '/rtsmesh.js';
 /** The URL of this version's bundle, which never changes and may be cached for good. */
 export const versionedBundlePath = (version: string): string => `/rtsmesh.${version}.js`;
-
-/** Where `npm run build` puts the bundle in this package. */
-export const defaultBundlePath = (): string => join(packageRoot(), 'dist', 'browser', 'rtsmesh.js');
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const JS = 'application/javascript; charset=utf-8';
