@@ -120,7 +120,12 @@ describe('rtsmesh-signaling', () => {
     const dev = (await (await fetch(`${url}/dev/token?uid=carol`)).json()) as { appId: string; token: string };
     expect(dev.appId).toBe('rtsmeshdevapp00000000000');
     expect(await loginThrough(url, dev.appId, 'carol', dev.token)).toBe(0);
-    expect((await fetch(`${url}/`)).headers.get('content-type')).toContain('text/html');
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    // The demo app (demo/) and the bundle it imports (served by default).
+    expect(await page.text()).toContain('src="demo.js"');
+    expect((await fetch(`${url}/demo.js`)).status).toBe(200);
+    expect((await fetch(`${url}/rtsmesh.js`)).status).toBe(200);
     process.kill(child.pid!, 'SIGTERM');
     expect(await exitOf(child)).toBe(0);
   });
