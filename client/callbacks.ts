@@ -2,7 +2,7 @@
 // ({ onLoginResult() {} }) and emitter listeners (rts.on('onLoginResult', fn)). A callback that
 // throws is logged and contained: the SDK's own work after the callback must still happen.
 import { TypedEmitter } from './typed-emitter.js';
-import type { Logger } from './types.js';
+import type { Logger } from './base-types.js';
 
 type Callbacks<E> = { [K in keyof E]: (...args: never[]) => void };
 

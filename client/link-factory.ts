@@ -2,8 +2,8 @@
 // this default; `null` there (or relayOnly) means no peer links at all.
 import { restrictIceAddresses } from './peer/address-filter.js';
 import { createLinkManager } from './peer/link-manager.js';
-import { resolveWebRTC, type WebRTCChoice } from './peer/webrtc-impl.js';
-import type { LinkManagerFactory } from './types.js';
+import type { LinkManagerFactory } from './base-types.js';
+import { resolveWebRTC } from './peer/webrtc-impl.js';
 
 /**
  * The built-in link layer (client/peer/): simple-peer over the resolved WebRTC implementation,
@@ -11,15 +11,12 @@ import type { LinkManagerFactory } from './types.js';
  * applies to links created afterwards).
  */
 export const defaultLinkManagerFactory: LinkManagerFactory | null = async (ctx) => {
-  const resolved = await resolveWebRTC(ctx.webrtc as WebRTCChoice);
+  const resolved = await resolveWebRTC(ctx.webrtc);
   return createLinkManager({
     localUid: ctx.selfUid,
     // A pass-through while no list is set; wrapped anyway so that a list set later applies.
     webrtc: ctx.iceAddresses ? restrictIceAddresses(resolved, () => ctx.iceAddresses?.()) : resolved,
     iceServers: ctx.iceServers() as RTCIceServer[],
-    logger: {
-      debug: (o, m) => ctx.logger.debug?.(m ?? '', o),
-      warn: (o, m) => ctx.logger.warn(m ?? '', o),
-    },
+    logger: ctx.logger,
   });
 };

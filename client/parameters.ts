@@ -1,11 +1,67 @@
-// createRTS parameters: documented defaults (see RTSParameters in types.ts), validation, and the
-// subset setRuntimeParameters may change later.
+// createRTS parameters: what they are, their documented defaults, validation, and the subset
+// setRuntimeParameters may change later.
 import { z } from 'zod';
 import { consoleLogger } from './logger.js';
-import { exponentialBackoff } from './reconnect-policy.js';
-import type {
-  IceServer, LinkManagerFactory, Logger, ReconnectPolicy, RTSParameters, RuntimeParameters, WebRTCOption,
-} from './types.js';
+import type { IceServer, LinkManagerFactory, Logger, WebRTCOption } from './base-types.js';
+import { exponentialBackoff, isRetryPolicy, type ReconnectPolicy, type RetryPolicy } from './retry-policy.js';
+
+/** createRTS's third argument. Only `server` is required. */
+export interface RTSParameters {
+  /** Signaling server URL, e.g. 'http://127.0.0.1:8080' (ws(s):// works too). Required. */
+  server: string;
+  /** WebRTC implementation handed to the link manager. Default: globalThis.RTCPeerConnection. */
+  webrtc?: WebRTCOption;
+  /** STUN/TURN servers. Default [] (LAN/offline use: host candidates only). */
+  iceServers?: IceServer[];
+  /** Never open peer links; every frame goes through the server relay. Default false. */
+  relayOnly?: boolean;
+  /**
+   * Restrict peer links to these local/remote IP addresses — e.g. ['127.0.0.1'] for same-machine
+   * tests, or one LAN interface. ICE candidates with any other address (other interfaces, mDNS
+   * names, STUN/TURN addresses not listed) are neither offered nor accepted. Both ends should set
+   * it. Default undefined: no restriction. setRuntimeParameters may change it (null = none) for
+   * links created afterwards.
+   */
+  iceAddresses?: string[];
+  /**
+   * When to retry after a dropped connection: a RetryPolicy (`nextRetryDelayInMs(context)`), or
+   * the earlier `{ nextDelayMs(attempt) }` shape. Default: exponentialBackoff() — 500 ms doubling
+   * to 5 s, ±20 % jitter, unlimited.
+   */
+  reconnect?: RetryPolicy | ReconnectPolicy;
+  /** How long a request to the signaling server may take before it counts as Timeout. Default 10000. */
+  requestTimeoutMs?: number;
+  /** A reliable message not acknowledged end to end within this long reports Timeout (1). Default 30000. */
+  messageTimeoutMs?: number;
+  /** Period of onSysStats while logged in. Default 2000. */
+  sysStatsIntervalMs?: number;
+  /** A reliable frame unacknowledged this long is sent again on the current path. Default 3000. */
+  resendAfterMs?: number;
+  /** How often Node polls its network interfaces for onNetworkTypeChanged. Default 5000. */
+  networkPollMs?: number;
+  /** Where the SDK logs. Default: console warn/error only. */
+  logger?: Logger;
+  /**
+   * Builds the WebRTC link layer (client/peer/). Default: the SDK's built-in one when present;
+   * null = no peer links (same as relayOnly).
+   */
+  linkManagerFactory?: LinkManagerFactory | null;
+}
+
+/** Keys setRuntimeParameters accepts; anything else is reported and refused. */
+export interface RuntimeParameters {
+  relayOnly?: boolean;
+  iceServers?: IceServer[];
+  /** See RTSParameters.iceAddresses; null removes the restriction. */
+  iceAddresses?: string[] | null;
+  requestTimeoutMs?: number;
+  messageTimeoutMs?: number;
+  sysStatsIntervalMs?: number;
+  resendAfterMs?: number;
+  networkPollMs?: number;
+  reconnect?: RetryPolicy | ReconnectPolicy;
+  logger?: Logger;
+}
 
 export interface ResolvedParameters {
   server: string;
@@ -14,7 +70,7 @@ export interface ResolvedParameters {
   /** undefined = no restriction (see RTSParameters.iceAddresses). */
   iceAddresses: string[] | undefined;
   relayOnly: boolean;
-  reconnect: ReconnectPolicy;
+  reconnect: RetryPolicy | ReconnectPolicy;
   requestTimeoutMs: number;
   messageTimeoutMs: number;
   sysStatsIntervalMs: number;
@@ -43,10 +99,9 @@ const iceServer = z.object({
 });
 // IPv4 or IPv6 literals (as ICE candidates write them); an empty list would allow no link at all.
 const iceAddresses = z.array(z.union([z.ipv4(), z.ipv6()])).min(1);
-const policy = z.custom<ReconnectPolicy>(
-  (v) => typeof (v as ReconnectPolicy | null)?.nextDelayMs === 'function',
-  { message: 'expected { nextDelayMs(attempt) }' },
-);
+const policy = z.custom<RetryPolicy | ReconnectPolicy>(isRetryPolicy, {
+  message: 'expected { nextRetryDelayInMs(context) } or { nextDelayMs(attempt) }',
+});
 const logger = z.custom<Logger>(
   (v) => typeof (v as Logger | null)?.warn === 'function' && typeof (v as Logger).error === 'function',
   { message: 'expected a logger with warn and error' },

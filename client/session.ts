@@ -6,7 +6,8 @@ import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, isValidId, type Limits } from '.
 import type { LoginReply } from '../shared/protocol.js';
 import type { CallbackEmitter } from './callbacks.js';
 import type { Connection } from './connection.js';
-import type { Logger, RTSEvents } from './types.js';
+import type { Logger } from './base-types.js';
+import type { RTSEvents } from './events.js';
 import { SDK_VERSION } from './version.js';
 
 export type Phase = 'out' | 'logging-in' | 'in' | 'reconnecting';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Clients, type TestEngine } from './helpers/rts-clients.js';
 import { sleep, startTestServer, type TestServer } from './helpers/server.js';
 import { linksOf, meshParams, relayed, resultsOf, STACKS, texts, waitForMesh } from './helpers/mesh.js';
-import type { NodeWebRTCName } from '../client/peer/webrtc-impl.js';
+import type { NodeWebRTCName } from '../client/base-types.js';
 import type { LinkManagerFactory, RTSRoom } from '../client/index.js';
 import { defaultLinkManagerFactory } from '../client/link-factory.js';
 import { resolveWebRTC } from '../client/peer/webrtc-impl.js';

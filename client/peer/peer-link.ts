@@ -28,7 +28,7 @@ import {
 } from './channel-writer.js';
 import type { PeerSignal } from './link-signal.js';
 import { isNodeDatachannel } from './ndc-adapter.js';
-import type { WebRTCImpl } from './webrtc-impl.js';
+import type { WebRTCImplementation } from '../base-types.js';
 
 export const UNRELIABLE_ORDERED_CHANNEL_ID = 2;
 export const UNRELIABLE_UNORDERED_CHANNEL_ID = 3;
@@ -39,7 +39,7 @@ export interface PeerLinkOptions {
   uid: string;
   lid: string;
   initiator: boolean;
-  webrtc: WebRTCImpl;
+  webrtc: WebRTCImplementation;
   /** Default [] (LAN/offline use, SPEC §10). */
   iceServers?: RTCIceServer[];
   reliableWriter?: ChannelWriterOptions;

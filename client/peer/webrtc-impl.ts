@@ -2,20 +2,8 @@
 // there are two usable ones (@roamhq/wrtc and node-datachannel's W3C polyfill). Both are loaded
 // with dynamic imports whose specifiers live in variables, so a browser bundle (esbuild) never
 // tries to resolve or inline a native module.
+import type { NodeWebRTCName, WebRTCImplementation, WebRTCOption } from '../base-types.js';
 import { adaptNodeDatachannel, type NodeDatachannelPolyfill } from './ndc-adapter.js';
-
-/** The shape simple-peer's `wrtc` option takes; any W3C-compatible implementation fits. */
-export interface WebRTCImpl {
-  RTCPeerConnection: new (config?: RTCConfiguration) => RTCPeerConnection;
-  RTCSessionDescription?: new (init: RTCSessionDescriptionInit) => RTCSessionDescription;
-  RTCIceCandidate?: new (init: RTCIceCandidateInit) => RTCIceCandidate;
-}
-
-/** The Node WebRTC stacks this SDK knows how to load by name. */
-export type NodeWebRTCName = 'wrtc' | 'node-datachannel';
-
-/** An injected implementation, a known Node stack by name, or undefined for the platform default. */
-export type WebRTCChoice = WebRTCImpl | NodeWebRTCName | undefined;
 
 /**
  * The stack a Node client uses when nothing is injected, chosen by the benchmark
@@ -30,10 +18,10 @@ export const DEFAULT_NODE_WEBRTC: NodeWebRTCName = 'node-datachannel';
 const WRTC_MODULE = '@roamhq/wrtc';
 const NDC_POLYFILL_MODULE = 'node-datachannel/polyfill';
 
-const cache = new Map<NodeWebRTCName, Promise<WebRTCImpl>>();
+const cache = new Map<NodeWebRTCName, Promise<WebRTCImplementation>>();
 
 /** Resolves a choice to a usable implementation. Rejects with a clear message when unavailable. */
-export async function resolveWebRTC(choice?: WebRTCChoice): Promise<WebRTCImpl> {
+export async function resolveWebRTC(choice?: WebRTCOption): Promise<WebRTCImplementation> {
   if (choice !== undefined && typeof choice === 'object') {
     if (typeof choice.RTCPeerConnection !== 'function') {
       throw new TypeError('webrtc implementation has no RTCPeerConnection constructor');
@@ -49,8 +37,8 @@ export async function resolveWebRTC(choice?: WebRTCChoice): Promise<WebRTCImpl> 
   throw new TypeError(`unknown webrtc implementation '${String(choice)}' (expected 'wrtc', 'node-datachannel' or an object)`);
 }
 
-function browserWebRTC(): WebRTCImpl | null {
-  const g = globalThis as unknown as Partial<WebRTCImpl>;
+function browserWebRTC(): WebRTCImplementation | null {
+  const g = globalThis as unknown as Partial<WebRTCImplementation>;
   if (typeof g.RTCPeerConnection !== 'function') return null;
   return {
     RTCPeerConnection: g.RTCPeerConnection,
@@ -59,7 +47,7 @@ function browserWebRTC(): WebRTCImpl | null {
   };
 }
 
-function loadNamed(name: NodeWebRTCName): Promise<WebRTCImpl> {
+function loadNamed(name: NodeWebRTCName): Promise<WebRTCImplementation> {
   let pending = cache.get(name);
   if (!pending) {
     pending = name === 'wrtc' ? loadWrtc() : loadNodeDatachannel();
@@ -70,14 +58,14 @@ function loadNamed(name: NodeWebRTCName): Promise<WebRTCImpl> {
   return pending;
 }
 
-async function loadWrtc(): Promise<WebRTCImpl> {
-  const mod = (await importOptional(WRTC_MODULE)) as { default?: WebRTCImpl } & Partial<WebRTCImpl>;
+async function loadWrtc(): Promise<WebRTCImplementation> {
+  const mod = (await importOptional(WRTC_MODULE)) as { default?: WebRTCImplementation } & Partial<WebRTCImplementation>;
   const impl = mod.default ?? mod;
   if (typeof impl.RTCPeerConnection !== 'function') throw new Error(`${WRTC_MODULE} has no RTCPeerConnection`);
-  return impl as WebRTCImpl;
+  return impl as WebRTCImplementation;
 }
 
-async function loadNodeDatachannel(): Promise<WebRTCImpl> {
+async function loadNodeDatachannel(): Promise<WebRTCImplementation> {
   const mod = (await importOptional(NDC_POLYFILL_MODULE)) as NodeDatachannelPolyfill & { default?: NodeDatachannelPolyfill };
   const polyfill = typeof mod.RTCPeerConnection === 'function' ? mod : mod.default;
   if (!polyfill || typeof polyfill.RTCPeerConnection !== 'function') {

@@ -1,6 +1,6 @@
 // The seam between the messaging layer (streams, acks, path choice) and the two paths a frame
-// can take to a peer: a direct WebRTC link (client/peer/) or the signaling server's relay
-// (client/transport/relay-path.ts). The API layer never sees either.
+// can take to a peer: a direct WebRTC link (LinkPath: client/link-layer.ts over a LinkManager
+// from client/peer/) or the signaling server's relay (RelayPath: client/transport/relay-path.ts).
 import type { Frame } from '../../shared/frame.js';
 
 /** What onPeerLinkStateChanged reports for a remote user. */
@@ -9,8 +9,11 @@ export type PeerLinkState = 'connecting' | 'p2p' | 'relay' | 'closed';
 /** Which data channel a frame goes on. Reliable frames always take 'reliable'. */
 export type ChannelKind = 'reliable' | 'unreliable-ordered' | 'unreliable-unordered';
 
-/** Why we want a link to a peer: rooms open links eagerly, P2P messages lazily. */
+/** Why a LinkManager is asked for a link: rooms open links eagerly, P2P messages lazily. */
 export type LinkReason = 'room' | 'p2p';
+
+/** Why the messaging layer wants a link to a peer: 'p2p', or 'room:<roomId>' per shared room. */
+export type WantReason = 'p2p' | `room:${string}`;
 
 /** Minimal typed emitter both paths expose (see client/typed-emitter.ts). */
 export interface Emits<E> {
@@ -60,4 +63,24 @@ export interface RelayPath extends Emits<RelayPathEvents> {
   sendTo(uid: string, frames: Frame[]): Promise<number>;
   /** Room-broadcast frames for every member but the sender and `except`. Resolves with a code (0 = relayed). */
   sendRoom(roomId: string, except: string[], frames: Frame[]): Promise<number>;
+}
+
+export interface LinkPathEvents {
+  /** Decoded frames that arrived on the link with `uid`. */
+  frames: (uid: string, frames: Frame[]) => void;
+  /** Which path frames to `uid` take now (what onPeerLinkStateChanged reports). */
+  path: (uid: string, state: PeerLinkState) => void;
+  /** The link layer was attached or removed: frames sent over the old links may be lost. */
+  replaced: () => void;
+}
+
+/** Direct links as the messaging layer uses them: the one owner of which peers are wanted and why. */
+export interface LinkPath extends Emits<LinkPathEvents> {
+  isOpen(uid: string): boolean;
+  /** Queues frames on the open link to `uid`; false (nothing queued) when there is none. */
+  send(uid: string, frames: Frame[], channel?: ChannelKind): boolean;
+  want(uid: string, reason: WantReason): void;
+  unwant(uid: string, reason: WantReason): void;
+  /** Drops every reason at once (logout). */
+  unwantAll(): void;
 }

@@ -4,7 +4,7 @@
 // link, and counting what the server relayed.
 import { exponentialBackoff, type RTS, type RTSParameters } from '../../client/index.js';
 import type { PeerLinkManager } from '../../client/peer/link-manager.js';
-import type { NodeWebRTCName } from '../../client/peer/webrtc-impl.js';
+import type { NodeWebRTCName } from '../../client/base-types.js';
 import type { Recorder, TestEngine } from './rts-clients.js';
 import { waitFor, type TestServer } from './server.js';
 
