@@ -97,7 +97,7 @@ describe('parameters', () => {
       iceServers: [], relayOnly: false, requestTimeoutMs: 10_000, messageTimeoutMs: 30_000, sysStatsIntervalMs: 2_000,
     });
     expect(DEFAULT_PARAMETERS.messageTimeoutMs).toBe(30_000);
-    expect(typeof p.reconnect.nextDelayMs).toBe('function');
+    expect(typeof (p.reconnect as { nextDelayMs?: unknown }).nextDelayMs).toBe('function');
   });
 
   it('rejects bad values and unknown keys with their names', () => {
