@@ -8,7 +8,7 @@ import {
 } from '../shared/codes.js';
 import { BUSINESS_ID_PATTERN, isValidId } from '../shared/limits.js';
 import type { LinkManagerFactory } from './base-types.js';
-import { CallbackEmitter } from './callbacks.js';
+import { CallbackSource } from './callbacks.js';
 import { Connection } from './connection.js';
 import type { RTSEventHandler, RTSEvents } from './events.js';
 import { defaultLinkManagerFactory } from './link-factory.js';
@@ -31,10 +31,9 @@ import { SocketRelayPath } from './transport/relay-path.js';
 import type { LinkManager } from './transport/types.js';
 import { SDK_VERSION } from './version.js';
 
-export class RTS {
+export class RTS extends CallbackSource<RTSEvents> {
   private readonly params: ResolvedParameters;
   private readonly log: ReturnType<typeof safeLogger>;
-  private readonly events: CallbackEmitter<RTSEvents>;
   private readonly conn: Connection;
   private readonly session: Session;
   private readonly links: LinkLayer;
@@ -53,9 +52,12 @@ export class RTS {
     if (typeof appId !== 'string' || appId.length === 0 || appId.length > 64) {
       throw new TypeError('createRTS: appId must be a non-empty string (the 24-character app id)');
     }
-    const params = (this.params = resolveParameters(parameters));
-    const log = (this.log = safeLogger(() => params.logger));
-    const events = (this.events = new CallbackEmitter<RTSEvents>(log));
+    const params = resolveParameters(parameters);
+    const log = safeLogger(() => params.logger);
+    super(log);
+    this.params = params;
+    this.log = log;
+    const events = this.events;
     events.handler = handler ?? null;
     const reconnect = byAttempt(() => toRetryPolicy(params.reconnect));
     const conn = (this.conn = new Connection({
@@ -125,21 +127,6 @@ export class RTS {
   }
 
   // ---- events -------------------------------------------------------------------------------
-
-  on<K extends keyof RTSEvents>(event: K, fn: RTSEvents[K]): this {
-    this.events.on(event, fn);
-    return this;
-  }
-
-  off<K extends keyof RTSEvents>(event: K, fn: RTSEvents[K]): this {
-    this.events.off(event, fn);
-    return this;
-  }
-
-  once<K extends keyof RTSEvents>(event: K, fn: RTSEvents[K]): this {
-    this.events.once(event, fn);
-    return this;
-  }
 
   /** Replaces the handler object given to createRTS. */
   setEventHandler(handler: RTSEventHandler | null): void {

@@ -5,7 +5,7 @@ import {
 } from '../shared/codes.js';
 import { payloadBytes, type Limits } from '../shared/limits.js';
 import type { MemberInfo } from '../shared/protocol.js';
-import { CallbackEmitter } from './callbacks.js';
+import { CallbackSource } from './callbacks.js';
 import type { Connection } from './connection.js';
 import type { Messenger, Payload } from './messaging/messenger.js';
 import type { SendGate } from './send-gate.js';
@@ -38,8 +38,7 @@ type RoomState = 'idle' | 'joining' | 'joined' | 'rejoining' | 'destroyed';
 const JOIN_ATTEMPTS = 3;
 const JOIN_RETRY_MS = 500;
 
-export class RTSRoom {
-  private readonly events: CallbackEmitter<RTSRoomEvents>;
+export class RTSRoom extends CallbackSource<RTSRoomEvents> {
   private state: RoomState = 'idle';
   private readonly memberInfo = new Map<string, string>();
   private extraInfo = '';
@@ -58,7 +57,7 @@ export class RTSRoom {
   private generation = 0;
 
   constructor(private readonly id: string, private readonly host: RoomHost) {
-    this.events = new CallbackEmitter<RTSRoomEvents>(host.logger);
+    super(host.logger);
   }
 
   get roomId(): string {
@@ -79,21 +78,6 @@ export class RTSRoom {
     if (this.state === 'destroyed') return CallError.NotReady;
     this.events.handler = handler ?? null;
     return 0;
-  }
-
-  on<K extends keyof RTSRoomEvents>(event: K, fn: RTSRoomEvents[K]): this {
-    this.events.on(event, fn);
-    return this;
-  }
-
-  off<K extends keyof RTSRoomEvents>(event: K, fn: RTSRoomEvents[K]): this {
-    this.events.off(event, fn);
-    return this;
-  }
-
-  once<K extends keyof RTSRoomEvents>(event: K, fn: RTSRoomEvents[K]): this {
-    this.events.once(event, fn);
-    return this;
   }
 
   /** 0 = joining (result in onRoomStateChanged), -1 not logged in / destroyed, -2 extraInfo not a string or over 200 bytes. */
