@@ -1,6 +1,6 @@
 // createRTS parameters: what they are, their documented defaults, validation, and the subset
 // setRuntimeParameters may change later.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { consoleLogger } from './logger.js';
 import type { IceServer, LinkManagerFactory, Logger, WebRTCOption } from './base-types.js';
 import { exponentialBackoff, isRetryPolicy, type ReconnectPolicy, type RetryPolicy } from './retry-policy.js';
@@ -91,14 +91,22 @@ export const DEFAULT_PARAMETERS = Object.freeze({
   networkPollMs: 5_000,
 });
 
-const positiveMs = z.number().int().positive().max(24 * 3600_000);
+// zod/mini (the functional API): the browser bundle carries no more of zod than these checks.
+// It has no English messages built in, so every check that can fail says what it expects.
+const positiveMs = z.int('expected a whole number of ms').check(
+  z.positive('expected a positive number of ms'),
+  z.lte(24 * 3600_000, 'expected at most 24 h in ms'),
+);
+const url = z.string('expected a URL').check(z.minLength(1, 'expected a non-empty URL'));
 const iceServer = z.object({
-  urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
-});
+  urls: z.union([url, z.array(url).check(z.minLength(1, 'expected at least one URL'))], 'expected a URL or a list of URLs'),
+  username: z.optional(z.string('expected a string')),
+  credential: z.optional(z.string('expected a string')),
+}, 'expected { urls, username?, credential? }');
 // IPv4 or IPv6 literals (as ICE candidates write them); an empty list would allow no link at all.
-const iceAddresses = z.array(z.union([z.ipv4(), z.ipv6()])).min(1);
+const iceAddresses = z.array(z.union([z.ipv4(), z.ipv6()], 'expected an IPv4 or IPv6 address')).check(
+  z.minLength(1, 'expected at least one address (null removes the restriction)'),
+);
 const policy = z.custom<RetryPolicy | ReconnectPolicy>(isRetryPolicy, {
   message: 'expected { nextRetryDelayInMs(context) } or { nextDelayMs(attempt) }',
 });
@@ -109,16 +117,14 @@ const logger = z.custom<Logger>(
 const webrtc = z.union([
   z.literal('wrtc'),
   z.literal('node-datachannel'),
-  z.custom<WebRTCOption>((v) => typeof v === 'object' && v !== null && 'RTCPeerConnection' in v, {
-    message: "expected 'wrtc', 'node-datachannel' or an object with RTCPeerConnection",
-  }),
-]);
+  z.custom<WebRTCOption>((v) => typeof v === 'object' && v !== null && 'RTCPeerConnection' in v),
+], "expected 'wrtc', 'node-datachannel' or an object with RTCPeerConnection");
 
 /** Per key, what setRuntimeParameters accepts. */
 const RUNTIME_SCHEMAS = {
-  relayOnly: z.boolean(),
-  iceServers: z.array(iceServer),
-  iceAddresses: z.union([iceAddresses, z.null()]),
+  relayOnly: z.boolean('expected true or false'),
+  iceServers: z.array(iceServer, 'expected a list of ICE servers'),
+  iceAddresses: z.union([iceAddresses, z.null()], 'expected a list of IP addresses or null'),
   requestTimeoutMs: positiveMs,
   messageTimeoutMs: positiveMs,
   sysStatsIntervalMs: positiveMs,
@@ -126,15 +132,17 @@ const RUNTIME_SCHEMAS = {
   networkPollMs: positiveMs,
   reconnect: policy,
   logger,
-} satisfies { [K in keyof Required<RuntimeParameters>]: z.ZodType };
+} satisfies { [K in keyof Required<RuntimeParameters>]: z.ZodMiniType };
 
 export const RUNTIME_PARAMETER_KEYS = Object.keys(RUNTIME_SCHEMAS) as Array<keyof RuntimeParameters>;
 
 const ParametersSchema = z.object({
-  server: z.string().regex(/^(https?|wss?):\/\/[^\s]+$/i, 'server must be an http(s):// or ws(s):// URL'),
-  webrtc: webrtc.optional(),
-  linkManagerFactory: z.union([z.null(), z.custom<LinkManagerFactory>((v) => typeof v === 'function')]).optional(),
-  ...Object.fromEntries(Object.entries(RUNTIME_SCHEMAS).map(([k, s]) => [k, s.optional()])),
+  server: z.string('server must be a URL').check(z.regex(/^(https?|wss?):\/\/[^\s]+$/i, 'server must be an http(s):// or ws(s):// URL')),
+  webrtc: z.optional(webrtc),
+  linkManagerFactory: z.optional(z.union([
+    z.null(), z.custom<LinkManagerFactory>((v) => typeof v === 'function'),
+  ], 'expected a function or null')),
+  ...Object.fromEntries(Object.entries(RUNTIME_SCHEMAS).map(([k, s]) => [k, z.optional(s)])),
 });
 
 export class ParameterError extends TypeError {}
@@ -192,7 +200,7 @@ export function applyRuntimeParameters(target: ResolvedParameters, input: unknow
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return null;
   const update: RuntimeUpdate = { applied: {}, unknownKeys: [], invalid: [] };
   for (const [key, value] of Object.entries(obj)) {
-    const schema = (RUNTIME_SCHEMAS as Record<string, z.ZodType>)[key];
+    const schema = (RUNTIME_SCHEMAS as Record<string, z.ZodMiniType>)[key];
     if (!schema) {
       update.unknownKeys.push(key);
       continue;

@@ -1,6 +1,6 @@
 // The login session of an engine: login / logout / token updates, what a dropped connection does,
 // and the ConnectionState the app sees (semantics documented on ConnectionState in types.ts).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CallError, ConnectionState, LoginErrorCode, LogoutReason } from '../shared/codes.js';
 import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, isValidId, type Limits } from '../shared/limits.js';
 import type { LoginReply } from '../shared/protocol.js';
@@ -22,7 +22,7 @@ export interface SessionHooks {
   ended(): void;
 }
 
-const LimitValue = z.number().positive().finite();
+const LimitValue = z.number().check(z.positive());
 
 /** The server's limits, each missing or nonsensical value replaced by its default. */
 export function limitsFrom(raw: unknown): Limits {
