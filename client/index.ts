@@ -4,6 +4,7 @@ export { RTSRoom } from './room.js';
 export { SDK_VERSION } from './version.js';
 export { exponentialBackoff } from './retry-policy.js';
 export { DEFAULT_PARAMETERS, ParameterError, RUNTIME_PARAMETER_KEYS } from './parameters.js';
+export { WebRTCUnavailableError } from './peer/webrtc-impl.js';
 export {
   BusinessIdError,
   CallError,

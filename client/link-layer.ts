@@ -91,7 +91,8 @@ export class LinkLayer extends TypedEmitter<LinkPathEvents> implements LinkPath 
       for (const ev of early) made.handleSignal(ev.from, ev.signal);
     };
     const fail = (e: unknown): void => {
-      this.opts.logger.error('creating the peer link layer failed; using the relay only', e);
+      // The error says what is wrong (e.g. which package to install: WebRTCUnavailableError).
+      this.opts.logger.error(`${e instanceof Error ? e.message : String(e)} — no peer links, messages go through the server`, e);
       if (generation !== this.generation) return;
       this.failed = true;
       const early = this.early ?? [];
