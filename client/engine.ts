@@ -17,6 +17,7 @@ import { safeLogger } from './logger.js';
 import { routeInbound } from './inbound.js';
 import { Messenger, type Payload } from './messaging/messenger.js';
 import { NetworkMonitor } from './network-monitor.js';
+import { RTSPromises } from './promises.js';
 import {
   applyRuntimeParameters, RUNTIME_PARAMETER_KEYS, resolveParameters, type ResolvedParameters, type RTSParameters,
 } from './parameters.js';
@@ -32,6 +33,12 @@ import type { LinkManager } from './transport/types.js';
 import { SDK_VERSION } from './version.js';
 
 export class RTS extends CallbackSource<RTSEvents> {
+  /**
+   * The Promise form of every method that reports through a callback: `await
+   * rts.promises.login(token, uid)`, `const { msgId } = await rts.promises.sendMessage(uid, text)`.
+   * The callbacks fire as before; a refusal rejects with an RTSError carrying the callback's code.
+   */
+  readonly promises: RTSPromises = new RTSPromises(this);
   private readonly params: ResolvedParameters;
   private readonly log: ReturnType<typeof safeLogger>;
   private readonly conn: Connection;

@@ -1,6 +1,7 @@
 // rtsmesh client SDK: public entry point (SPEC §2–4).
 export { createRTS, RTS } from './engine.js';
 export { RTSRoom } from './room.js';
+export { RTSError, type RTSPromises, type RTSRoomPromises, type SendResult } from './promises.js';
 export { SDK_VERSION } from './version.js';
 export { exponentialBackoff } from './retry-policy.js';
 export { DEFAULT_PARAMETERS, ParameterError, RUNTIME_PARAMETER_KEYS } from './parameters.js';

@@ -8,6 +8,7 @@ import type { MemberInfo } from '../shared/protocol.js';
 import { CallbackSource } from './callbacks.js';
 import type { Connection } from './connection.js';
 import type { Messenger, Payload } from './messaging/messenger.js';
+import { RTSRoomPromises } from './promises.js';
 import type { SendGate } from './send-gate.js';
 import type { Phase } from './session.js';
 import type { Logger } from './base-types.js';
@@ -39,6 +40,11 @@ const JOIN_ATTEMPTS = 3;
 const JOIN_RETRY_MS = 500;
 
 export class RTSRoom extends CallbackSource<RTSRoomEvents> {
+  /**
+   * The Promise form of joinRoom, leaveRoom and every send: `await room.promises.joinRoom()`,
+   * `await room.promises.sendRoomMessage(text)`; the callbacks fire as before (see RTS.promises).
+   */
+  readonly promises: RTSRoomPromises = new RTSRoomPromises(this);
   private state: RoomState = 'idle';
   private readonly memberInfo = new Map<string, string>();
   private extraInfo = '';
