@@ -19,8 +19,6 @@ export interface MessengerOptions {
    * relay refuses more; a peer link is checked here. Default: no check.
    */
   maxMessageBytes?(): number;
-  /** Ack batching window. Default 5 ms. */
-  ackDelayMs?: number;
   now?: () => number;
 }
 

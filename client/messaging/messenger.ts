@@ -55,10 +55,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     super((event, error) => opts.logger.error(`messenger listener for ${event} threw`, error));
     this.now = opts.now ?? Date.now;
     this.outbox = new Outbox(this.now);
-    this.acks = new AckScheduler({
-      delayMs: opts.ackDelayMs,
-      send: (uid, acks: AckFrame[]) => this.router.sendAny(uid, acks),
-    });
+    this.acks = new AckScheduler({ send: (uid, acks: AckFrame[]) => this.router.sendAny(uid, acks) });
     this.inbox = new Inbox({
       logger: opts.logger,
       admit: (from, stream) => this.admits(from, stream),
@@ -176,7 +173,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     for (const roomId of [...this.rooms.keys()]) this.roomLeft(roomId, code);
     this.outbox.reset(code);
     this.inbox.resetAll();
-    this.acks.destroy();
+    this.acks.reset();
     this.opts.links.unwantAll();
   }
 
