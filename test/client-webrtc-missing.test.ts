@@ -42,12 +42,14 @@ describe('a Node WebRTC stack that is not installed', () => {
     }));
     const bob = await clients.login('bob', meshParams('wrtc'));
     await waitFor(() => logger.lines.some((l) => l.includes('npm install node-datachannel')), 10_000, 'the missing package in the log');
+    await waitFor(() => bob.rts.debugLinkManager() !== null, 10_000, "bob's link layer");
     expect(alice.rts.debugLinkManager()).toBeNull();
 
     const a = await alice.join('R');
     const b = await bob.join('R');
     // bob asks alice for a link; alice declines, so bob settles on the relay instead of retrying.
     await waitFor(() => pathTo(bob.rec, 'alice') === 'relay' && pathTo(alice.rec, 'bob') === 'relay', 15_000, 'both on the relay');
+    expect(bob.rec.of('onPeerLinkStateChanged').filter(([uid]) => uid === 'alice').map(([, state]) => state)).toEqual(['connecting', 'relay']);
     const before = relayed(srv);
     const ids = [a.room.sendRoomMessage('hi room'), a.room.sendUserMessage('bob', 'hi bob')];
     const back = bob.rts.sendMessage('alice', 'hi alice');
@@ -58,6 +60,6 @@ describe('a Node WebRTC stack that is not installed', () => {
     expect(texts(b.rec, 'onUserMessageReceived')).toEqual(['alice:hi bob']);
     expect(texts(alice.rec, 'onMessageReceived')).toEqual(['bob:hi alice']);
     expect(relayed(srv) - before).toBe(3);
-    expect(bob.rts.debugLinkManager()?.isOpen('alice')).toBe(false);
+    expect(bob.rts.debugLinkManager()!.isOpen('alice')).toBe(false);
   });
 });
