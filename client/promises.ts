@@ -99,6 +99,7 @@ export interface EngineCalls extends Listens<RTSEvents> {
   login(token: string, uid: string): number;
   logout(): number;
   getPeerOnlineStatus(uid: string): number;
+  setServerParams(signature: string, url: string): number;
   sendMessage(uid: string, text: string, config?: MessageConfig): number;
   sendBinaryMessage(uid: string, bytes: Uint8Array, config?: MessageConfig): number;
   sendUserMessageOutsideRoom(uid: string, text: string, config?: MessageConfig): number;
@@ -114,6 +115,8 @@ export interface EngineCalls extends Listens<RTSEvents> {
  */
 export class RTSPromises {
   private readonly sends: SendResults<RTSEvents>;
+  /** setServerParams calls waiting for their result, oldest first (results carry no id). */
+  private paramsWaiting: Array<(code: number) => void> | null = null;
 
   constructor(private readonly rts: EngineCalls) {
     this.sends = new SendResults(rts);
@@ -136,6 +139,22 @@ export class RTSPromises {
   getPeerOnlineStatus(uid: string): Promise<UserOnlineStatus> {
     return once<RTSEvents, 'onGetPeerOnlineStatus', UserOnlineStatus>(this.rts, 'getPeerOnlineStatus', 'onGetPeerOnlineStatus', () => this.rts.getPeerOnlineStatus(uid),
       (who, status) => (who === uid ? { ok: status } : undefined));
+  }
+
+  /**
+   * Resolves once the signaling server took the app server's parameters
+   * (onServerParamsSetResult 200). Overlapping calls settle in call order.
+   */
+  setServerParams(signature: string, url: string): Promise<void> {
+    if (!this.paramsWaiting) {
+      const waiting: Array<(code: number) => void> = (this.paramsWaiting = []);
+      this.rts.on('onServerParamsSetResult', (code) => waiting.shift()?.(code));
+    }
+    const code = this.rts.setServerParams(signature, url);
+    if (code < 0) return Promise.reject(new RTSError('setServerParams', code));
+    return new Promise((resolve, reject) => {
+      this.paramsWaiting!.push((result) => (result === 200 ? resolve() : reject(new RTSError('setServerParams', result))));
+    });
   }
 
   /** Resolves when the receiver acknowledged (onMessageSendResult 0). */

@@ -76,7 +76,7 @@ describe('rts.promises', () => {
     expect((await refusal(p.sendMessage('bob', 42 as unknown as string))).code).toBe(-2);
   });
 
-  it('server sends resolve with the app server body and reject with the P2Server code', async () => {
+  it('setServerParams and server sends resolve (with the app server body) and reject with their codes', async () => {
     srv = await bed.start();
     const http = await startHttpServer((req, res) => {
       req.resume();
@@ -85,10 +85,14 @@ describe('rts.promises', () => {
     closers.push(() => http.close());
     const outsider = clients.create();
     expect((await refusal(outsider.rts.promises.sendServerBinaryMessage(Uint8Array.of(1)))).code).toBe(UserMessageSendResult.NotLogin);
+    expect((await refusal(outsider.rts.promises.setServerParams('sig', `${http.url}/rts`))).code).toBe(UserMessageSendResult.NotLogin);
     const alice = await clients.login('alice');
     expect((await refusal(alice.rts.promises.sendServerMessage('early'))).code).toBe(UserMessageSendResult.ServerParamsNotSet);
-    alice.rts.setServerParams('sig', `${http.url}/rts`);
-    await alice.rec.wait('onServerParamsSetResult');
+    const refused = refusal(alice.rts.promises.setServerParams('sig', 'ftp://nowhere'));
+    await alice.rts.promises.setServerParams('sig', `${http.url}/rts`);
+    // The two settle in call order, each from its own result: the server refuses an ftp URL (-2).
+    expect((await refused).code).toBe(-2);
+    expect(alice.rec.of('onServerParamsSetResult')).toEqual([[-2], [200]]);
     const text = await alice.rts.promises.sendServerMessage('hello');
     const bytes = await alice.rts.promises.sendServerBinaryMessage(Uint8Array.of(9));
     expect([text.body, bytes.body]).toEqual(['thanks', 'thanks']);
