@@ -1,7 +1,6 @@
 // Types the SDK's parts share below the public API (client/types.ts re-exports them): how it
-// logs, which WebRTC it runs on, how a link layer is plugged in, and what onSysStats carries.
+// logs, which WebRTC it runs on, and what onSysStats carries.
 import type { ConnectionState } from '../shared/codes.js';
-import type { LinkManager } from './transport/types.js';
 
 /** Where messages go and how the engine logs. Every method is optional except warn/error. */
 export interface Logger {
@@ -30,28 +29,6 @@ export type NodeWebRTCName = 'wrtc' | 'node-datachannel';
 
 /** An injected implementation, or the name of an installed Node package providing one. */
 export type WebRTCOption = WebRTCImplementation | NodeWebRTCName;
-
-/** What the link manager factory gets: everything a WebRTC link layer needs from the engine. */
-export interface LinkManagerContext {
-  /** The logged-in user's uid (links are between uids). */
-  selfUid: string;
-  /** parameters.webrtc as given (undefined = globalThis.RTCPeerConnection in browsers). */
-  webrtc: WebRTCOption | undefined;
-  /** The ICE servers in force; read it when a link is created (setRuntimeParameters can change it). */
-  iceServers(): IceServer[];
-  /**
-   * parameters.iceAddresses in force (undefined = no restriction); read it when a link is created
-   * (setRuntimeParameters can change it). Optional for factories built before it existed.
-   */
-  iceAddresses?(): string[] | undefined;
-  logger: Logger;
-}
-
-/**
- * Builds the peer-link layer for one login session; the engine destroys it at logout. May be
- * async (e.g. to load a WebRTC implementation first): frames go by relay until it resolves.
- */
-export type LinkManagerFactory = (ctx: LinkManagerContext) => LinkManager | Promise<LinkManager>;
 
 /** onSysStats, every sysStatsIntervalMs while logged in. Counters are totals since login. */
 export interface SysStats {

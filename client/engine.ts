@@ -7,7 +7,6 @@ import {
   BusinessIdError, CallError, MessageConfig, RoomErrorCode, UserMessageSendResult, UserOnlineStatus,
 } from '../shared/codes.js';
 import { BUSINESS_ID_PATTERN, isValidId } from '../shared/limits.js';
-import type { LinkManagerFactory } from './base-types.js';
 import { CallbackSource } from './callbacks.js';
 import { Connection } from './connection.js';
 import type { RTSEventHandler, RTSEvents } from './events.js';
@@ -29,7 +28,7 @@ import { Session } from './session.js';
 import { SysStatsTimer } from './sys-stats.js';
 import { requestCode } from './transport/request-code.js';
 import { SocketRelayPath } from './transport/relay-path.js';
-import type { LinkManager } from './transport/types.js';
+import type { LinkManager, LinkManagerFactory } from './transport/types.js';
 import { SDK_VERSION } from './version.js';
 
 export class RTS extends CallbackSource<RTSEvents> {

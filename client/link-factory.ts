@@ -1,9 +1,9 @@
 // Where the WebRTC link layer plugs into the engine. RTSParameters.linkManagerFactory overrides
 // this default; `null` there (or relayOnly) means no peer links at all.
-import type { LinkManagerFactory } from './base-types.js';
 import { restrictIceAddresses } from './peer/address-filter.js';
 import { createLinkManager } from './peer/link-manager.js';
 import { resolveWebRTC, type ModuleImporter } from './peer/webrtc-impl.js';
+import type { LinkManagerFactory } from './transport/types.js';
 
 /**
  * The built-in link layer (client/peer/): simple-peer over the resolved WebRTC implementation,

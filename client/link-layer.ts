@@ -6,10 +6,10 @@
 // Without a LinkManager the peers we want are on the relay, and offers or link requests from
 // peers are declined, so they stop trying instead of retrying a link that can never open.
 import type { Frame } from '../shared/frame.js';
-import type { LinkManagerContext, LinkManagerFactory, Logger } from './base-types.js';
+import type { Logger } from './base-types.js';
 import { declineFor } from './peer/link-signal.js';
 import type {
-  ChannelKind, LinkManager, LinkManagerEvents, LinkPath, LinkPathEvents, LinkReason, PeerLinkState, WantReason,
+  ChannelKind, LinkManager, LinkManagerContext, LinkManagerEvents, LinkManagerFactory, LinkPath, LinkPathEvents, LinkReason, PeerLinkState, WantReason,
 } from './transport/types.js';
 import { TypedEmitter } from './typed-emitter.js';
 

@@ -2,8 +2,9 @@
 // setRuntimeParameters may change later.
 import * as z from 'zod/mini';
 import { consoleLogger } from './logger.js';
-import type { IceServer, LinkManagerFactory, Logger, WebRTCOption } from './base-types.js';
+import type { IceServer, Logger, WebRTCOption } from './base-types.js';
 import { exponentialBackoff, isRetryPolicy, type ReconnectPolicy, type RetryPolicy } from './retry-policy.js';
+import type { LinkManagerFactory } from './transport/types.js';
 
 /** createRTS's third argument. Only `server` is required. */
 export interface RTSParameters {

@@ -20,12 +20,12 @@ import type { ConnectionState } from '../shared/codes.js';
  */
 export type { ConnectionState };
 
-export type {
-  IceServer, LinkManagerContext, LinkManagerFactory, Logger, NodeWebRTCName, SysStats, WebRTCImplementation, WebRTCOption,
-} from './base-types.js';
+export type { IceServer, Logger, NodeWebRTCName, SysStats, WebRTCImplementation, WebRTCOption } from './base-types.js';
 export type {
   LeaveRoomStats, RTSEventHandler, RTSEvents, RTSRoomEventHandler, RTSRoomEvents, UserInfo,
 } from './events.js';
 export type { RTSParameters, RuntimeParameters } from './parameters.js';
 export type { ExponentialBackoffOptions, ReconnectPolicy, RetryContext, RetryPolicy } from './retry-policy.js';
-export type { ChannelKind, LinkManager, LinkManagerEvents, LinkReason, PeerLinkState } from './transport/types.js';
+export type {
+  ChannelKind, LinkManager, LinkManagerContext, LinkManagerEvents, LinkManagerFactory, LinkReason, PeerLinkState,
+} from './transport/types.js';

@@ -2,6 +2,7 @@
 // can take to a peer: a direct WebRTC link (LinkPath: client/link-layer.ts over a LinkManager
 // from client/peer/) or the signaling server's relay (RelayPath: client/transport/relay-path.ts).
 import type { Frame } from '../../shared/frame.js';
+import type { IceServer, Logger, WebRTCOption } from '../base-types.js';
 
 /** What onPeerLinkStateChanged reports for a remote user. */
 export type PeerLinkState = 'connecting' | 'p2p' | 'relay' | 'closed';
@@ -29,6 +30,28 @@ export interface LinkManagerEvents {
   /** Signaling data to forward to `uid` through the server (rtc:signal). */
   signal: (uid: string, signal: Record<string, unknown>) => void;
 }
+
+/** What the link manager factory gets: everything a WebRTC link layer needs from the engine. */
+export interface LinkManagerContext {
+  /** The logged-in user's uid (links are between uids). */
+  selfUid: string;
+  /** parameters.webrtc as given (undefined = globalThis.RTCPeerConnection in browsers). */
+  webrtc: WebRTCOption | undefined;
+  /** The ICE servers in force; read it when a link is created (setRuntimeParameters can change it). */
+  iceServers(): IceServer[];
+  /**
+   * parameters.iceAddresses in force (undefined = no restriction); read it when a link is created
+   * (setRuntimeParameters can change it). Optional for factories built before it existed.
+   */
+  iceAddresses?(): string[] | undefined;
+  logger: Logger;
+}
+
+/**
+ * Builds the peer-link layer for one login session; the engine destroys it at logout. May be
+ * async (e.g. to load a WebRTC implementation first): frames go by relay until it resolves.
+ */
+export type LinkManagerFactory = (ctx: LinkManagerContext) => LinkManager | Promise<LinkManager>;
 
 /** One WebRTC link per remote user, shared by every room and by P2P messages. */
 export interface LinkManager extends Emits<LinkManagerEvents> {
