@@ -106,7 +106,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       return;
     }
     const { frame, msg, entries } = this.outbox.enqueueRoom(roomId, broadcastStream(roomId), members, data, msgId, onResult);
-    const linked = entries.filter((entry) => this.transmit(entry, false, 'link') === 'link').map((entry) => entry.lane.uid);
+    const linked = entries.filter((entry) => this.transmit(entry, false, 'link') === 'link').map((entry) => entry.uid);
     if (linked.length < entries.length) {
       this.router.sendRelayRoom(roomId, linked, [frame]).then(
         (code) => this.onRoomRelayReply(msg, code),
@@ -246,7 +246,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
 
   /** Sends `entry` on the path `mode` allows; returns the path taken (null: none, mode 'link' only). */
   private transmit(entry: PendingEntry, resend: boolean, mode: Mode): Via | null {
-    const uid = entry.lane.uid;
+    const uid = entry.uid;
     const wire = this.outbox.wireFrame(entry, resend);
     let via: Via | null = null;
     if (mode !== 'relay' && this.router.sendLink(uid, [wire])) {

@@ -29,12 +29,18 @@ export interface TrackedMessage {
   readonly onResult: (code: number) => void;
 }
 
-/** One frame one receiver still owes an ack for. Changed only through the Outbox. */
+/** One frame one receiver still owes an ack for, as the Outbox's callers see it (a handle). */
 export interface PendingEntry {
+  /** The receiver. */
+  readonly uid: string;
+  readonly msg: TrackedMessage;
+}
+
+/** The Outbox's own view of a pending entry. */
+interface Entry extends PendingEntry {
   readonly lane: Lane;
   readonly seq: number;
   readonly frame: MessageFrame;
-  readonly msg: TrackedMessage;
   via: Via;
   sentAt: number;
 }
@@ -53,7 +59,7 @@ class Lane {
   /** Next sequence for user streams (room streams use the room counter). */
   next: number;
   /** Unacknowledged frames by seq; insertion order is seq order. */
-  readonly pending = new Map<number, PendingEntry>();
+  readonly pending = new Map<number, Entry>();
   /** Highest cumulative ack received (0 = none). */
   highestAck = 0;
   /**
@@ -143,7 +149,7 @@ export class Outbox {
   pending(select: PendingSelector = {}): PendingEntry[] {
     const { uid, via, sentBefore } = select;
     const lanes = typeof uid === 'string' ? [...(this.lanes.get(uid)?.values() ?? [])] : this.allLanes();
-    const out: PendingEntry[] = [];
+    const out: Entry[] = [];
     for (const lane of lanes) {
       if (typeof uid === 'function' && !uid(lane.uid)) continue;
       for (const entry of lane.pending.values()) {
@@ -155,19 +161,20 @@ export class Outbox {
 
   /** Whether `entry` still waits for its ack. */
   isPending(entry: PendingEntry): boolean {
-    return entry.lane.pending.get(entry.seq) === entry;
+    const { lane, seq } = entry as Entry;
+    return lane.pending.get(seq) === entry;
   }
 
   /** The frame to put on the wire for `entry`: with `f` while the receiver must learn where to start. */
   wireFrame(entry: PendingEntry, resend: boolean): MessageFrame {
-    const lane = entry.lane;
-    return resend || lane.needsFirst ? withFirst(entry.frame, lane.firstOwedNow(entry.seq), resend) : entry.frame;
+    const { lane, frame, seq } = entry as Entry;
+    return resend || lane.needsFirst ? withFirst(frame, lane.firstOwedNow(seq), resend) : frame;
   }
 
   /** `entry` just went out on `via`. */
   sent(entry: PendingEntry, via: Via): void {
-    entry.via = via;
-    entry.sentAt = this.now();
+    (entry as Entry).via = via;
+    (entry as Entry).sentAt = this.now();
   }
 
   /**
@@ -224,7 +231,7 @@ export class Outbox {
       if (s > lane.mustPass) lane.mustPass = s;
       return old.map((e) => {
         const seq = lane.next++;
-        const entry: PendingEntry = { lane, seq, frame: { ...e.frame, s: seq }, msg: e.msg, via: e.via, sentAt: 0 };
+        const entry: Entry = { uid: lane.uid, lane, seq, frame: { ...e.frame, s: seq }, msg: e.msg, via: e.via, sentAt: 0 };
         lane.pending.set(seq, entry);
         e.msg.entries.push({ lane, seq });
         return entry;
@@ -331,8 +338,8 @@ export class Outbox {
     return msg;
   }
 
-  private addPending(lane: Lane, seq: number, frame: MessageFrame, msg: TrackedMessage): PendingEntry {
-    const entry: PendingEntry = { lane, seq, frame, msg, via: 'relay', sentAt: this.now() };
+  private addPending(lane: Lane, seq: number, frame: MessageFrame, msg: TrackedMessage): Entry {
+    const entry: Entry = { uid: lane.uid, lane, seq, frame, msg, via: 'relay', sentAt: this.now() };
     lane.pending.set(seq, entry);
     msg.entries.push({ lane, seq });
     return entry;
