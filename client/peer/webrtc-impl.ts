@@ -66,6 +66,10 @@ export async function resolveWebRTC(choice?: WebRTCOption, importer: ModuleImpor
   if (choice === undefined) {
     const native = browserWebRTC();
     if (native) return native;
+    // A browser (or other non-Node runtime) without WebRTC: no Node package can help there.
+    if (!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) {
+      throw new Error('rtsmesh: this runtime has no RTCPeerConnection; pass an implementation as `webrtc` or use relayOnly');
+    }
     return loadNamed(DEFAULT_NODE_WEBRTC, importer);
   }
   if (choice === 'wrtc' || choice === 'node-datachannel') return loadNamed(choice, importer);
