@@ -1,8 +1,9 @@
 // Events reach the app two ways with the same names (SPEC §2): a handler object
 // ({ onLoginResult() {} }) and emitter listeners (rts.on('onLoginResult', fn)). A callback that
 // throws is logged and contained: the SDK's own work after the callback must still happen.
+// CallbackSource gives the engine and its rooms the same on/off/once.
 import { TypedEmitter } from './typed-emitter.js';
-import type { Logger } from './types.js';
+import type { Logger } from './base-types.js';
 
 type Callbacks<E> = { [K in keyof E]: (...args: never[]) => void };
 
@@ -25,5 +26,29 @@ export class CallbackEmitter<E extends Callbacks<E>> extends TypedEmitter<E> {
       }
     }
     this.emit(event, ...args);
+  }
+}
+
+/** What the app calls to listen (engine and rooms alike): on, off, once over a CallbackEmitter. */
+export abstract class CallbackSource<E extends Callbacks<E>> {
+  protected readonly events: CallbackEmitter<E>;
+
+  constructor(logger: Logger) {
+    this.events = new CallbackEmitter<E>(logger);
+  }
+
+  on<K extends keyof E>(event: K, fn: E[K]): this {
+    this.events.on(event, fn);
+    return this;
+  }
+
+  off<K extends keyof E>(event: K, fn: E[K]): this {
+    this.events.off(event, fn);
+    return this;
+  }
+
+  once<K extends keyof E>(event: K, fn: E[K]): this {
+    this.events.once(event, fn);
+    return this;
   }
 }

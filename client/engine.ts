@@ -1,75 +1,131 @@
-// RTS: the engine (SPEC §2). Public methods check their arguments and delegate: the login
-// session (session.ts), the signaling connection (connection.ts), the messaging layer
-// (messaging/), rooms (room.ts). Results always arrive through callbacks, never inside the call.
+// RTS: the engine (SPEC §2), and the one place its parts are built and connected: the signaling
+// connection (connection.ts) and the login session over it (session.ts), the direct links
+// (link-layer.ts) that signaling reaches directly, the messaging layer (messaging/) over both
+// paths, rooms (room.ts), onSysStats and the app-server parameters. Public methods check their
+// arguments and delegate; results always arrive through callbacks, never inside the call.
 import {
-  BusinessIdError, CallError, MessageConfig, UserMessageSendResult, UserOnlineStatus,
+  BusinessIdError, CallError, MessageConfig, RoomErrorCode, UserMessageSendResult, UserOnlineStatus,
 } from '../shared/codes.js';
-import { BUSINESS_ID_PATTERN, isValidId, payloadBytes } from '../shared/limits.js';
-import { CallbackEmitter } from './callbacks.js';
+import { BUSINESS_ID_PATTERN, isValidId } from '../shared/limits.js';
+import { CallbackSource } from './callbacks.js';
 import { Connection } from './connection.js';
-import { wireEngine, type EngineParts } from './engine-wiring.js';
+import type { RTSEventHandler, RTSEvents } from './events.js';
+import { defaultLinkManagerFactory } from './link-factory.js';
+import { LinkLayer } from './link-layer.js';
 import { safeLogger } from './logger.js';
-import type { Payload } from './messaging/messenger.js';
+import { routeInbound } from './inbound.js';
+import { Messenger, type Payload } from './messaging/messenger.js';
 import { NetworkMonitor } from './network-monitor.js';
-import { applyRuntimeParameters, RUNTIME_PARAMETER_KEYS, resolveParameters, type ResolvedParameters } from './parameters.js';
-import { SlidingWindow } from './rate-window.js';
-import { isMessageConfig, RTSRoom } from './room.js';
+import { RTSPromises } from './promises.js';
+import {
+  applyRuntimeParameters, RUNTIME_PARAMETER_KEYS, resolveParameters, type ResolvedParameters, type RTSParameters,
+} from './parameters.js';
+import { byAttempt, toRetryPolicy } from './retry-policy.js';
+import { isMessageConfig, RTSRoom, type RoomHost } from './room.js';
+import { SendGate } from './send-gate.js';
+import { ServerParams } from './server-params.js';
 import { Session } from './session.js';
-import type { LinkManager } from './transport/types.js';
-import type { RTSEventHandler, RTSEvents, RTSParameters } from './types.js';
+import { SysStatsTimer } from './sys-stats.js';
+import { requestCode } from './transport/request-code.js';
+import { SocketRelayPath } from './transport/relay-path.js';
+import type { LinkManager, LinkManagerFactory } from './transport/types.js';
 import { SDK_VERSION } from './version.js';
 
-export class RTS {
+export class RTS extends CallbackSource<RTSEvents> {
+  /**
+   * The Promise form of every method that reports through a callback: `await
+   * rts.promises.login(token, uid)`, `const { msgId } = await rts.promises.sendMessage(uid, text)`.
+   * The callbacks fire as before; a refusal rejects with an RTSError carrying the callback's code.
+   */
+  readonly promises: RTSPromises = new RTSPromises(this);
   private readonly params: ResolvedParameters;
   private readonly log: ReturnType<typeof safeLogger>;
-  private readonly events: CallbackEmitter<RTSEvents>;
   private readonly conn: Connection;
   private readonly session: Session;
-  private readonly parts: EngineParts;
-  private readonly rooms = new Map<string, RTSRoom>();
+  private readonly links: LinkLayer;
+  private readonly messenger: Messenger;
+  private readonly sends: SendGate;
+  private readonly serverParams: ServerParams;
+  private readonly sysStats: SysStatsTimer;
   private readonly network: NetworkMonitor;
-  private readonly rates: Record<'p2p' | 'broadcast' | 'server', SlidingWindow>;
-  private lastMsgId = 0;
+  private readonly rooms = new Map<string, RTSRoom>();
+  private readonly roomHost: RoomHost;
+  /** Rooms left while the connection was down: the server still counts us in until told. */
+  private readonly leaveAfterReconnect = new Set<string>();
   private destroyed = false;
 
   constructor(appId: string, handler?: RTSEventHandler | null, parameters?: RTSParameters) {
     if (typeof appId !== 'string' || appId.length === 0 || appId.length > 64) {
       throw new TypeError('createRTS: appId must be a non-empty string (the 24-character app id)');
     }
-    this.params = resolveParameters(parameters);
-    this.log = safeLogger(() => this.params.logger);
-    this.events = new CallbackEmitter<RTSEvents>(this.log);
-    this.events.handler = handler ?? null;
-    this.conn = new Connection({
-      url: this.params.server,
-      logger: this.log,
-      requestTimeoutMs: () => this.params.requestTimeoutMs,
-      reconnect: () => this.params.reconnect,
-    });
-    const limits = () => this.session.limits;
-    this.rates = {
-      p2p: new SlidingWindow(() => limits().p2pPerSecond),
-      broadcast: new SlidingWindow(() => limits().roomBroadcastPerSecond),
-      server: new SlidingWindow(() => limits().serverMessagePerSecond),
-    };
-    this.parts = wireEngine({
-      params: this.params,
-      log: this.log,
-      events: this.events,
-      conn: this.conn,
-      rooms: this.rooms,
-      session: () => this.session,
-      roomHostExtras: {
-        nextMsgId: () => ++this.lastMsgId,
-        takeRate: (kind) => this.rates[kind].tryTake(),
-        destroyed: () => this.destroyed,
-        forget: (room) => {
-          if (this.rooms.get(room.roomId) === room) this.rooms.delete(room.roomId);
-        },
+    const params = resolveParameters(parameters);
+    const log = safeLogger(() => params.logger);
+    super(log);
+    this.params = params;
+    this.log = log;
+    const events = this.events;
+    events.handler = handler ?? null;
+    const reconnect = byAttempt(() => toRetryPolicy(params.reconnect));
+    const conn = (this.conn = new Connection({
+      url: params.server,
+      logger: log,
+      requestTimeoutMs: () => params.requestTimeoutMs,
+      reconnect: () => reconnect,
+    }));
+    const session = (this.session = new Session(conn, appId, events, {
+      loggedIn: (resumed) => this.loggedIn(resumed),
+      dropped: () => this.rooms.forEach((room) => room.onDropped()),
+      ended: () => this.sessionEnded(),
+    }, log));
+    this.sends = new SendGate(() => session.limits);
+    this.links = new LinkLayer({
+      logger: log,
+      factory: () => this.linkFactory(),
+      context: () => ({
+        selfUid: session.uid, webrtc: params.webrtc, iceServers: () => params.iceServers, iceAddresses: () => params.iceAddresses, logger: log,
+      }),
+      sendSignal: (to, signal) => {
+        void conn.request('rtc:signal', { to, signal }).then((r) => {
+          if (!r.ok || r.reply.code !== 0) log.debug(`rtc:signal to ${to} not relayed: ${r.ok ? r.reply.code : r.error}`);
+        });
       },
     });
-    this.session = new Session(this.conn, appId, this.events, this.parts.hooks, this.log);
-    this.network = new NetworkMonitor((type) => this.events.fire('onNetworkTypeChanged', type), () => this.params.networkPollMs);
+    this.messenger = new Messenger({
+      relay: new SocketRelayPath(conn, log),
+      links: this.links,
+      logger: log,
+      messageTimeoutMs: () => params.messageTimeoutMs,
+      resendAfterMs: () => params.resendAfterMs,
+      maxMessageBytes: () => session.limits.maxMessageBytes,
+      acceptsRoom: (roomId) => this.rooms.get(roomId)?.acceptsFrames() ?? false,
+    });
+    this.serverParams = new ServerParams(conn, () => session.phase, (code) => events.fire('onServerParamsSetResult', code));
+    const sources = {
+      state: () => session.state,
+      joinedRooms: () => [...this.rooms.values()].filter((room) => room.joined).length,
+      links: this.links,
+      messenger: this.messenger,
+      rttMs: () => conn.rttMs,
+    };
+    this.sysStats = new SysStatsTimer(sources, () => params.sysStatsIntervalMs, (s) => events.fire('onSysStats', s));
+    this.roomHost = {
+      logger: log,
+      messenger: this.messenger,
+      sends: this.sends,
+      uid: () => session.uid,
+      phase: () => session.phase,
+      whenLoggedIn: () => session.whenLoggedIn(),
+      request: (event, payload, timeoutMs) => conn.request(event, payload, timeoutMs),
+      leaveOnServer: (roomId) => this.leaveOnServer(roomId),
+      limits: () => session.limits,
+      dropGraceMs: () => session.dropGraceMs,
+      destroyed: () => this.destroyed,
+      forget: (room) => {
+        if (this.rooms.get(room.roomId) === room) this.rooms.delete(room.roomId);
+      },
+    };
+    routeInbound({ conn, messenger: this.messenger, links: this.links, rooms: this.rooms, events });
+    this.network = new NetworkMonitor((type) => events.fire('onNetworkTypeChanged', type), () => params.networkPollMs);
     // After the constructor, so listeners added with rts.on() right after createRTS hear it too.
     queueMicrotask(() => {
       if (!this.destroyed) this.network.start();
@@ -77,21 +133,6 @@ export class RTS {
   }
 
   // ---- events -------------------------------------------------------------------------------
-
-  on<K extends keyof RTSEvents>(event: K, fn: RTSEvents[K]): this {
-    this.events.on(event, fn);
-    return this;
-  }
-
-  off<K extends keyof RTSEvents>(event: K, fn: RTSEvents[K]): this {
-    this.events.off(event, fn);
-    return this;
-  }
-
-  once<K extends keyof RTSEvents>(event: K, fn: RTSEvents[K]): this {
-    this.events.once(event, fn);
-    return this;
-  }
 
   /** Replaces the handler object given to createRTS. */
   setEventHandler(handler: RTSEventHandler | null): void {
@@ -107,7 +148,9 @@ export class RTS {
     this.network.stop();
     for (const room of [...this.rooms.values()]) room.destroy();
     this.session.destroy();
-    this.parts.destroy();
+    this.sysStats.stop();
+    this.links.destroy();
+    this.messenger.destroy();
     this.events.removeAllListeners();
     this.events.handler = null;
     return 0;
@@ -131,7 +174,7 @@ export class RTS {
   }
 
   /**
-   * Changes documented parameters (keys of RuntimeParameters in types.ts; an object or its JSON).
+   * Changes documented parameters (keys of RuntimeParameters; an object or its JSON).
    * 0 when everything was applied; -2 when a key is unknown or a value invalid — those are
    * logged with the accepted keys and not applied, the valid ones are.
    */
@@ -148,7 +191,12 @@ export class RTS {
       );
     }
     for (const { key, message } of update.invalid) this.log.warn(`setRuntimeParameters: ${key} not applied: ${message}`);
-    this.parts.runtimeChanged(Object.keys(update.applied));
+    const live = this.session.phase === 'in' || this.session.phase === 'reconnecting';
+    if ('relayOnly' in update.applied && live) {
+      if (this.params.relayOnly) this.links.detach();
+      else this.links.attach();
+    }
+    if ('sysStatsIntervalMs' in update.applied && this.sysStats.running) this.sysStats.start();
     return update.unknownKeys.length > 0 || update.invalid.length > 0 ? CallError.BadArgument : 0;
   }
 
@@ -173,7 +221,7 @@ export class RTS {
   setServerParams(signature: string, url: string): number {
     if (this.destroyed) return CallError.NotReady;
     if (typeof signature !== 'string' || typeof url !== 'string') return CallError.BadArgument;
-    this.parts.setServerParams(signature, url);
+    this.serverParams.set(signature, url);
     return 0;
   }
 
@@ -184,20 +232,16 @@ export class RTS {
     const phase = this.session.phase;
     if (uid === this.session.uid && phase !== 'logging-in') {
       queueMicrotask(() => report(phase === 'out' ? UserOnlineStatus.Offline : UserOnlineStatus.Online));
-      return 0;
-    }
-    if (phase !== 'in') {
+    } else if (phase !== 'in') {
       queueMicrotask(() => report(UserOnlineStatus.Unreachable));
-      return 0;
-    }
-    if (!isValidId(uid)) {
+    } else if (!isValidId(uid)) {
       queueMicrotask(() => report(UserOnlineStatus.Offline));
-      return 0;
+    } else {
+      void this.conn.request('presence:query', { uid }).then((r) => {
+        if (r.ok && r.reply.code === 0) report(r.reply.status as UserOnlineStatus);
+        else report(r.ok ? UserOnlineStatus.Offline : UserOnlineStatus.Unreachable);
+      });
     }
-    void this.conn.request('presence:query', { uid }).then((r) => {
-      if (r.ok && r.reply.code === 0) report(r.reply.status as UserOnlineStatus);
-      else report(r.ok ? UserOnlineStatus.Offline : UserOnlineStatus.Unreachable);
-    });
     return 0;
   }
 
@@ -233,14 +277,14 @@ export class RTS {
   createRoom(roomId: string): RTSRoom | null {
     if (this.destroyed) return null;
     if (!isValidId(roomId)) {
-      this.events.fire('onCreateRoomStateChanged', String(roomId), -1007);
+      this.events.fire('onCreateRoomStateChanged', String(roomId), RoomErrorCode.InvalidRoomId);
       return null;
     }
     if (this.rooms.has(roomId)) {
-      this.events.fire('onCreateRoomStateChanged', roomId, -1013);
+      this.events.fire('onCreateRoomStateChanged', roomId, RoomErrorCode.RoomAlreadyCreated);
       return null;
     }
-    const room = new RTSRoom(roomId, this.parts.roomHost);
+    const room = new RTSRoom(roomId, this.roomHost);
     this.rooms.set(roomId, room);
     return room;
   }
@@ -251,48 +295,76 @@ export class RTS {
    * linkFor(uid) and stats(). null when relay-only, logged out, or while it is still being created.
    */
   debugLinkManager(): LinkManager | null {
-    return this.destroyed ? null : this.parts.messenger.linkManager;
+    return this.destroyed ? null : this.links.current;
   }
 
-  // ---- internals ----------------------------------------------------------------------------
+  // ---- internals: sends ---------------------------------------------------------------------
 
   private sendP2P(uid: string, data: Payload, config: MessageConfig = MessageConfig.ReliableOrdered): number {
     if (typeof uid !== 'string' || !isMessageConfig(config)) return CallError.BadArgument;
     if (this.destroyed) return CallError.NotReady;
-    const msgId = ++this.lastMsgId;
-    const result = (code: number): void => {
+    const result = (msgId: number, code: number): void => {
       this.events.fire('onMessageSendResult', msgId, code);
       this.events.fire('onUserMessageSendResultOutsideRoom', msgId, code);
     };
-    queueMicrotask(() => {
-      const phase = this.session.phase;
-      if (phase === 'out' || phase === 'logging-in') return result(UserMessageSendResult.NotLogin);
-      if (uid === '') return result(UserMessageSendResult.EmptyUser);
-      if (!isValidId(uid) || uid === this.session.uid) return result(UserMessageSendResult.NoReceiver);
-      if (payloadBytes(data) > this.session.limits.maxMessageBytes) return result(UserMessageSendResult.ExceedMaxLength);
-      if (!this.rates.p2p.tryTake()) return result(UserMessageSendResult.ExceedQPS);
-      this.parts.messenger.sendUser(uid, '', data, config, msgId, result);
+    const phase = (): number | null => (this.session.phase === 'out' || this.session.phase === 'logging-in' ? UserMessageSendResult.NotLogin : null);
+    const to = { uid, reachable: (peer: string) => peer !== this.session.uid };
+    return this.sends.submit(result, () => ({ blocked: phase(), to, data, rate: 'p2p' }), (msgId) => {
+      this.messenger.sendUser(uid, '', data, config, msgId, (code) => result(msgId, code));
     });
-    return msgId;
   }
 
   /** ServerParamsNotSet (106) comes from the server, which is the one that knows. */
   private sendToServer(data: Payload): number {
     if (this.destroyed) return CallError.NotReady;
-    const msgId = ++this.lastMsgId;
-    const result = (code: number, body = ''): void => this.events.fire('onServerMessageSendResult', msgId, code, body);
-    queueMicrotask(() => {
+    const result = (msgId: number, code: number, body = ''): void => this.events.fire('onServerMessageSendResult', msgId, code, body);
+    const blocked = (): number | null => {
       const phase = this.session.phase;
-      if (phase === 'out' || phase === 'logging-in') return result(UserMessageSendResult.NotLogin);
-      if (phase === 'reconnecting') return result(UserMessageSendResult.NetworkDisconnected);
-      if (payloadBytes(data) > this.session.limits.maxMessageBytes) return result(UserMessageSendResult.ExceedMaxLength);
-      if (!this.rates.server.tryTake()) return result(UserMessageSendResult.ExceedQPS);
-      void this.conn.request('server:message', { msgId, data }).then((r) => {
-        if (r.ok) result(r.reply.code, r.reply.body ?? '');
-        else result(r.error === 'timeout' ? UserMessageSendResult.Timeout : r.error === 'offline' ? UserMessageSendResult.NetworkDisconnected : UserMessageSendResult.Unknown);
-      });
+      if (phase === 'out' || phase === 'logging-in') return UserMessageSendResult.NotLogin;
+      return phase === 'reconnecting' ? UserMessageSendResult.NetworkDisconnected : null;
+    };
+    return this.sends.submit(result, () => ({ blocked: blocked(), data, rate: 'server' }), (msgId) => {
+      void this.conn.request('server:message', { msgId, data }).then((r) => result(msgId, requestCode(r), r.ok ? (r.reply.body ?? '') : ''));
     });
-    return msgId;
+  }
+
+  // ---- internals: how the parts are connected -----------------------------------------------
+
+  /** The link layer in force: none in relay-only mode; `null` in the parameters means none either. */
+  private linkFactory(): LinkManagerFactory | null {
+    if (this.params.relayOnly) return null;
+    return this.params.linkManagerFactory === undefined ? defaultLinkManagerFactory : this.params.linkManagerFactory;
+  }
+
+  private loggedIn(resumed: boolean): void {
+    this.links.attach();
+    this.sysStats.start();
+    if (!resumed) return;
+    for (const roomId of this.leaveAfterReconnect) {
+      if (!this.rooms.get(roomId)?.acceptsFrames()) void this.conn.request('room:leave', { roomId });
+    }
+    this.leaveAfterReconnect.clear();
+    // Rejoin first: the server checks membership for the room frames resent next.
+    for (const room of this.rooms.values()) room.onResumed();
+    this.messenger.relayReconnected();
+    this.serverParams.restore();
+  }
+
+  /** The session ended (logout, displaced, lost, destroy): rooms, links and pending messages go. */
+  private sessionEnded(): void {
+    for (const room of this.rooms.values()) room.onSessionEnded();
+    this.messenger.reset(UserMessageSendResult.NetworkDisconnected);
+    this.links.detach();
+    this.sysStats.stop();
+    this.serverParams.clear();
+    this.leaveAfterReconnect.clear();
+  }
+
+  /** room:leave now, or after the reconnect when the connection is down. */
+  private leaveOnServer(roomId: string): void {
+    const phase = this.session.phase;
+    if (phase === 'in') void this.conn.request('room:leave', { roomId });
+    else if (phase === 'reconnecting') this.leaveAfterReconnect.add(roomId);
   }
 }
 

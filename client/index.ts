@@ -1,9 +1,11 @@
 // rtsmesh client SDK: public entry point (SPEC §2–4).
 export { createRTS, RTS } from './engine.js';
 export { RTSRoom } from './room.js';
+export { RTSError, type RTSPromises, type RTSRoomPromises, type SendResult } from './promises.js';
 export { SDK_VERSION } from './version.js';
-export { exponentialBackoff, type ExponentialBackoffOptions } from './reconnect-policy.js';
-export { DEFAULT_PARAMETERS, RUNTIME_PARAMETER_KEYS } from './parameters.js';
+export { exponentialBackoff } from './retry-policy.js';
+export { DEFAULT_PARAMETERS, ParameterError, RUNTIME_PARAMETER_KEYS } from './parameters.js';
+export { WebRTCUnavailableError } from './peer/webrtc-impl.js';
 export {
   BusinessIdError,
   CallError,
@@ -21,13 +23,21 @@ export {
 } from '../shared/codes.js';
 export { DEFAULT_LIMITS, ID_PATTERN, type Limits } from '../shared/limits.js';
 export type {
+  ChannelKind,
+  ExponentialBackoffOptions,
   IceServer,
   LeaveRoomStats,
   LinkManagerContext,
+  LinkManagerEvents,
   LinkManagerFactory,
+  LinkReason,
+  LinkManager,
   Logger,
+  NodeWebRTCName,
   PeerLinkState,
   ReconnectPolicy,
+  RetryContext,
+  RetryPolicy,
   RTSEventHandler,
   RTSEvents,
   RTSParameters,
@@ -39,4 +49,3 @@ export type {
   WebRTCImplementation,
   WebRTCOption,
 } from './types.js';
-export type { LinkManager, LinkManagerEvents, ChannelKind, LinkReason } from './transport/types.js';

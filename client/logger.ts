@@ -1,6 +1,6 @@
 // The SDK's logging: the app's logger when given, console warn/error otherwise. A logger that
 // throws must not take the SDK down with it.
-import type { Logger } from './types.js';
+import type { Logger } from './base-types.js';
 
 export const consoleLogger: Logger = {
   warn: (message, ...details) => console.warn(`[rtsmesh] ${message}`, ...details),

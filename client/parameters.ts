@@ -1,11 +1,68 @@
-// createRTS parameters: documented defaults (see RTSParameters in types.ts), validation, and the
-// subset setRuntimeParameters may change later.
-import { z } from 'zod';
+// createRTS parameters: what they are, their documented defaults, validation, and the subset
+// setRuntimeParameters may change later.
+import * as z from 'zod/mini';
 import { consoleLogger } from './logger.js';
-import { exponentialBackoff } from './reconnect-policy.js';
-import type {
-  IceServer, LinkManagerFactory, Logger, ReconnectPolicy, RTSParameters, RuntimeParameters, WebRTCOption,
-} from './types.js';
+import type { IceServer, Logger, WebRTCOption } from './base-types.js';
+import { exponentialBackoff, isRetryPolicy, type ReconnectPolicy, type RetryPolicy } from './retry-policy.js';
+import type { LinkManagerFactory } from './transport/types.js';
+
+/** createRTS's third argument. Only `server` is required. */
+export interface RTSParameters {
+  /** Signaling server URL, e.g. 'http://127.0.0.1:8080' (ws(s):// works too). Required. */
+  server: string;
+  /** WebRTC implementation handed to the link manager. Default: globalThis.RTCPeerConnection. */
+  webrtc?: WebRTCOption;
+  /** STUN/TURN servers. Default [] (LAN/offline use: host candidates only). */
+  iceServers?: IceServer[];
+  /** Never open peer links; every frame goes through the server relay. Default false. */
+  relayOnly?: boolean;
+  /**
+   * Restrict peer links to these local/remote IP addresses — e.g. ['127.0.0.1'] for same-machine
+   * tests, or one LAN interface. ICE candidates with any other address (other interfaces, mDNS
+   * names, STUN/TURN addresses not listed) are neither offered nor accepted. Both ends should set
+   * it. Default undefined: no restriction. setRuntimeParameters may change it (null = none) for
+   * links created afterwards.
+   */
+  iceAddresses?: string[];
+  /**
+   * When to retry after a dropped connection: a RetryPolicy (`nextRetryDelayInMs(context)`), or
+   * the earlier `{ nextDelayMs(attempt) }` shape. Default: exponentialBackoff() — 500 ms doubling
+   * to 5 s, ±20 % jitter, unlimited.
+   */
+  reconnect?: RetryPolicy | ReconnectPolicy;
+  /** How long a request to the signaling server may take before it counts as Timeout. Default 10000. */
+  requestTimeoutMs?: number;
+  /** A reliable message not acknowledged end to end within this long reports Timeout (1). Default 30000. */
+  messageTimeoutMs?: number;
+  /** Period of onSysStats while logged in. Default 2000. */
+  sysStatsIntervalMs?: number;
+  /** A reliable frame unacknowledged this long is sent again on the current path. Default 3000. */
+  resendAfterMs?: number;
+  /** How often Node polls its network interfaces for onNetworkTypeChanged. Default 5000. */
+  networkPollMs?: number;
+  /** Where the SDK logs. Default: console warn/error only. */
+  logger?: Logger;
+  /**
+   * Builds the WebRTC link layer (client/peer/). Default: the SDK's built-in one when present;
+   * null = no peer links (same as relayOnly).
+   */
+  linkManagerFactory?: LinkManagerFactory | null;
+}
+
+/** Keys setRuntimeParameters accepts; anything else is reported and refused. */
+export interface RuntimeParameters {
+  relayOnly?: boolean;
+  iceServers?: IceServer[];
+  /** See RTSParameters.iceAddresses; null removes the restriction. */
+  iceAddresses?: string[] | null;
+  requestTimeoutMs?: number;
+  messageTimeoutMs?: number;
+  sysStatsIntervalMs?: number;
+  resendAfterMs?: number;
+  networkPollMs?: number;
+  reconnect?: RetryPolicy | ReconnectPolicy;
+  logger?: Logger;
+}
 
 export interface ResolvedParameters {
   server: string;
@@ -14,7 +71,7 @@ export interface ResolvedParameters {
   /** undefined = no restriction (see RTSParameters.iceAddresses). */
   iceAddresses: string[] | undefined;
   relayOnly: boolean;
-  reconnect: ReconnectPolicy;
+  reconnect: RetryPolicy | ReconnectPolicy;
   requestTimeoutMs: number;
   messageTimeoutMs: number;
   sysStatsIntervalMs: number;
@@ -35,18 +92,25 @@ export const DEFAULT_PARAMETERS = Object.freeze({
   networkPollMs: 5_000,
 });
 
-const positiveMs = z.number().int().positive().max(24 * 3600_000);
-const iceServer = z.object({
-  urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
-});
-// IPv4 or IPv6 literals (as ICE candidates write them); an empty list would allow no link at all.
-const iceAddresses = z.array(z.union([z.ipv4(), z.ipv6()])).min(1);
-const policy = z.custom<ReconnectPolicy>(
-  (v) => typeof (v as ReconnectPolicy | null)?.nextDelayMs === 'function',
-  { message: 'expected { nextDelayMs(attempt) }' },
+// zod/mini (the functional API): the browser bundle carries no more of zod than these checks.
+// It has no English messages built in, so every check that can fail says what it expects.
+const positiveMs = z.int('expected a whole number of ms').check(
+  z.positive('expected a positive number of ms'),
+  z.lte(24 * 3600_000, 'expected at most 24 h in ms'),
 );
+const url = z.string('expected a URL').check(z.minLength(1, 'expected a non-empty URL'));
+const iceServer = z.object({
+  urls: z.union([url, z.array(url).check(z.minLength(1, 'expected at least one URL'))], 'expected a URL or a list of URLs'),
+  username: z.optional(z.string('expected a string')),
+  credential: z.optional(z.string('expected a string')),
+}, 'expected { urls, username?, credential? }');
+// IPv4 or IPv6 literals (as ICE candidates write them); an empty list would allow no link at all.
+const iceAddresses = z.array(z.union([z.ipv4(), z.ipv6()], 'expected an IPv4 or IPv6 address')).check(
+  z.minLength(1, 'expected at least one address (null removes the restriction)'),
+);
+const policy = z.custom<RetryPolicy | ReconnectPolicy>(isRetryPolicy, {
+  message: 'expected { nextRetryDelayInMs(context) } or { nextDelayMs(attempt) }',
+});
 const logger = z.custom<Logger>(
   (v) => typeof (v as Logger | null)?.warn === 'function' && typeof (v as Logger).error === 'function',
   { message: 'expected a logger with warn and error' },
@@ -54,16 +118,14 @@ const logger = z.custom<Logger>(
 const webrtc = z.union([
   z.literal('wrtc'),
   z.literal('node-datachannel'),
-  z.custom<WebRTCOption>((v) => typeof v === 'object' && v !== null && 'RTCPeerConnection' in v, {
-    message: "expected 'wrtc', 'node-datachannel' or an object with RTCPeerConnection",
-  }),
-]);
+  z.custom<WebRTCOption>((v) => typeof v === 'object' && v !== null && 'RTCPeerConnection' in v),
+], "expected 'wrtc', 'node-datachannel' or an object with RTCPeerConnection");
 
 /** Per key, what setRuntimeParameters accepts. */
 const RUNTIME_SCHEMAS = {
-  relayOnly: z.boolean(),
-  iceServers: z.array(iceServer),
-  iceAddresses: z.union([iceAddresses, z.null()]),
+  relayOnly: z.boolean('expected true or false'),
+  iceServers: z.array(iceServer, 'expected a list of ICE servers'),
+  iceAddresses: z.union([iceAddresses, z.null()], 'expected a list of IP addresses or null'),
   requestTimeoutMs: positiveMs,
   messageTimeoutMs: positiveMs,
   sysStatsIntervalMs: positiveMs,
@@ -71,15 +133,17 @@ const RUNTIME_SCHEMAS = {
   networkPollMs: positiveMs,
   reconnect: policy,
   logger,
-} satisfies { [K in keyof Required<RuntimeParameters>]: z.ZodType };
+} satisfies { [K in keyof Required<RuntimeParameters>]: z.ZodMiniType };
 
 export const RUNTIME_PARAMETER_KEYS = Object.keys(RUNTIME_SCHEMAS) as Array<keyof RuntimeParameters>;
 
 const ParametersSchema = z.object({
-  server: z.string().regex(/^(https?|wss?):\/\/[^\s]+$/i, 'server must be an http(s):// or ws(s):// URL'),
-  webrtc: webrtc.optional(),
-  linkManagerFactory: z.union([z.null(), z.custom<LinkManagerFactory>((v) => typeof v === 'function')]).optional(),
-  ...Object.fromEntries(Object.entries(RUNTIME_SCHEMAS).map(([k, s]) => [k, s.optional()])),
+  server: z.string('server must be a URL').check(z.regex(/^(https?|wss?):\/\/[^\s]+$/i, 'server must be an http(s):// or ws(s):// URL')),
+  webrtc: z.optional(webrtc),
+  linkManagerFactory: z.optional(z.union([
+    z.null(), z.custom<LinkManagerFactory>((v) => typeof v === 'function'),
+  ], 'expected a function or null')),
+  ...Object.fromEntries(Object.entries(RUNTIME_SCHEMAS).map(([k, s]) => [k, z.optional(s)])),
 });
 
 export class ParameterError extends TypeError {}
@@ -137,7 +201,7 @@ export function applyRuntimeParameters(target: ResolvedParameters, input: unknow
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return null;
   const update: RuntimeUpdate = { applied: {}, unknownKeys: [], invalid: [] };
   for (const [key, value] of Object.entries(obj)) {
-    const schema = (RUNTIME_SCHEMAS as Record<string, z.ZodType>)[key];
+    const schema = (RUNTIME_SCHEMAS as Record<string, z.ZodMiniType>)[key];
     if (!schema) {
       update.unknownKeys.push(key);
       continue;

@@ -3,30 +3,33 @@
 import {
   CallError, MessageConfig, RoomErrorCode, RoomMessageSendResult, UserMessageSendResult, UserOfflineReason,
 } from '../shared/codes.js';
-import { isValidId, payloadBytes, type Limits } from '../shared/limits.js';
+import { payloadBytes, type Limits } from '../shared/limits.js';
 import type { MemberInfo } from '../shared/protocol.js';
-import { CallbackEmitter } from './callbacks.js';
+import { CallbackSource } from './callbacks.js';
 import type { Connection } from './connection.js';
 import type { Messenger, Payload } from './messaging/messenger.js';
-import type { LeaveRoomStats, Logger, RTSRoomEventHandler, RTSRoomEvents } from './types.js';
+import { RTSRoomPromises } from './promises.js';
+import type { SendGate } from './send-gate.js';
+import type { Phase } from './session.js';
+import type { Logger } from './base-types.js';
+import type { LeaveRoomStats, RTSRoomEventHandler, RTSRoomEvents } from './events.js';
 
 /** What a room needs from its engine. */
 export interface RoomHost {
   readonly logger: Logger;
   readonly messenger: Messenger;
+  /** The engine's msgIds, pre-send checks and rates. */
+  readonly sends: SendGate;
   uid(): string;
-  phase(): 'out' | 'logging-in' | 'in' | 'reconnecting';
+  phase(): Phase;
   /** Resolves true once a login in progress succeeded, false when it failed. */
   whenLoggedIn(): Promise<boolean>;
   request: Connection['request'];
   /** room:leave now, or after the reconnect when the connection is down. */
   leaveOnServer(roomId: string): void;
-  nextMsgId(): number;
   limits(): Readonly<Limits>;
   /** How long the server waits before announcing a dropped user (from the login reply). */
   dropGraceMs(): number;
-  /** Takes a slot of the per-second window; false when it is full. */
-  takeRate(kind: 'p2p' | 'broadcast'): boolean;
   destroyed(): boolean;
   forget(room: RTSRoom): void;
 }
@@ -36,8 +39,12 @@ type RoomState = 'idle' | 'joining' | 'joined' | 'rejoining' | 'destroyed';
 const JOIN_ATTEMPTS = 3;
 const JOIN_RETRY_MS = 500;
 
-export class RTSRoom {
-  private readonly events: CallbackEmitter<RTSRoomEvents>;
+export class RTSRoom extends CallbackSource<RTSRoomEvents> {
+  /**
+   * The Promise form of joinRoom, leaveRoom and every send: `await room.promises.joinRoom()`,
+   * `await room.promises.sendRoomMessage(text)`; the callbacks fire as before (see RTS.promises).
+   */
+  readonly promises: RTSRoomPromises = new RTSRoomPromises(this);
   private state: RoomState = 'idle';
   private readonly memberInfo = new Map<string, string>();
   private extraInfo = '';
@@ -56,7 +63,7 @@ export class RTSRoom {
   private generation = 0;
 
   constructor(private readonly id: string, private readonly host: RoomHost) {
-    this.events = new CallbackEmitter<RTSRoomEvents>(host.logger);
+    super(host.logger);
   }
 
   get roomId(): string {
@@ -77,21 +84,6 @@ export class RTSRoom {
     if (this.state === 'destroyed') return CallError.NotReady;
     this.events.handler = handler ?? null;
     return 0;
-  }
-
-  on<K extends keyof RTSRoomEvents>(event: K, fn: RTSRoomEvents[K]): this {
-    this.events.on(event, fn);
-    return this;
-  }
-
-  off<K extends keyof RTSRoomEvents>(event: K, fn: RTSRoomEvents[K]): this {
-    this.events.off(event, fn);
-    return this;
-  }
-
-  once<K extends keyof RTSRoomEvents>(event: K, fn: RTSRoomEvents[K]): this {
-    this.events.once(event, fn);
-    return this;
   }
 
   /** 0 = joining (result in onRoomStateChanged), -1 not logged in / destroyed, -2 extraInfo not a string or over 200 bytes. */
@@ -319,36 +311,28 @@ export class RTSRoom {
 
   private broadcast(data: Payload): number {
     if (this.state === 'destroyed' || this.host.destroyed()) return CallError.NotReady;
-    const msgId = this.host.nextMsgId();
-    const result = (code: number): void => this.events.fire('onRoomMessageSendResult', msgId, code);
-    queueMicrotask(() => {
-      if (!this.joined) {
-        this.events.fire('onRoomStateChanged', this.id, this.host.uid(), RoomErrorCode.WarnNotInRoom, '{}');
-        return result(RoomMessageSendResult.NotJoin);
-      }
-      if (payloadBytes(data) > this.host.limits().maxMessageBytes) return result(RoomMessageSendResult.ExceedMaxLength);
-      if (!this.host.takeRate('broadcast')) return result(RoomMessageSendResult.ExceedQPS);
+    const result = (msgId: number, code: number): void => this.events.fire('onRoomMessageSendResult', msgId, code);
+    return this.host.sends.submit(result, () => ({ blocked: this.joined ? null : this.notInRoom(), data, rate: 'broadcast' }), (msgId) => {
       this.countSent(data);
-      this.host.messenger.sendRoom(this.id, data, msgId, result);
+      this.host.messenger.sendRoom(this.id, data, msgId, (code) => result(msgId, code));
     });
-    return msgId;
+  }
+
+  /** A broadcast while not in the room: warned in onRoomStateChanged, then refused with NotJoin. */
+  private notInRoom(): number {
+    this.events.fire('onRoomStateChanged', this.id, this.host.uid(), RoomErrorCode.WarnNotInRoom, '{}');
+    return RoomMessageSendResult.NotJoin;
   }
 
   private sendToUser(uid: string, data: Payload, config: MessageConfig = MessageConfig.ReliableOrdered): number {
     if (typeof uid !== 'string' || !isMessageConfig(config)) return CallError.BadArgument;
     if (this.state === 'destroyed' || this.host.destroyed()) return CallError.NotReady;
-    const msgId = this.host.nextMsgId();
-    const result = (code: number): void => this.events.fire('onUserMessageSendResult', msgId, code);
-    queueMicrotask(() => {
-      if (!this.joined) return result(UserMessageSendResult.NotJoin);
-      if (uid === '') return result(UserMessageSendResult.EmptyUser);
-      if (!isValidId(uid) || !this.memberInfo.has(uid)) return result(UserMessageSendResult.NoReceiver);
-      if (payloadBytes(data) > this.host.limits().maxMessageBytes) return result(UserMessageSendResult.ExceedMaxLength);
-      if (!this.host.takeRate('p2p')) return result(UserMessageSendResult.ExceedQPS);
+    const result = (msgId: number, code: number): void => this.events.fire('onUserMessageSendResult', msgId, code);
+    const to = { uid, reachable: (member: string) => this.memberInfo.has(member) };
+    return this.host.sends.submit(result, () => ({ blocked: this.joined ? null : UserMessageSendResult.NotJoin, to, data, rate: 'p2p' }), (msgId) => {
       this.countSent(data);
-      this.host.messenger.sendUser(uid, this.id, data, config, msgId, result);
+      this.host.messenger.sendUser(uid, this.id, data, config, msgId, (code) => result(msgId, code));
     });
-    return msgId;
   }
 
   private countSent(data: Payload): void {

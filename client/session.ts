@@ -1,12 +1,13 @@
 // The login session of an engine: login / logout / token updates, what a dropped connection does,
 // and the ConnectionState the app sees (semantics documented on ConnectionState in types.ts).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CallError, ConnectionState, LoginErrorCode, LogoutReason } from '../shared/codes.js';
 import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, isValidId, type Limits } from '../shared/limits.js';
 import type { LoginReply } from '../shared/protocol.js';
 import type { CallbackEmitter } from './callbacks.js';
 import type { Connection } from './connection.js';
-import type { Logger, RTSEvents } from './types.js';
+import type { Logger } from './base-types.js';
+import type { RTSEvents } from './events.js';
 import { SDK_VERSION } from './version.js';
 
 export type Phase = 'out' | 'logging-in' | 'in' | 'reconnecting';
@@ -21,7 +22,7 @@ export interface SessionHooks {
   ended(): void;
 }
 
-const LimitValue = z.number().positive().finite();
+const LimitValue = z.number().check(z.positive());
 
 /** The server's limits, each missing or nonsensical value replaced by its default. */
 export function limitsFrom(raw: unknown): Limits {

@@ -1,22 +1,18 @@
 // Engine-level behaviour: onSysStats, onNetworkTypeChanged, setRuntimeParameters, destroy.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionState, NetworkType, createRTS } from '../client/index.js';
-import { Clients, memoryLogger, Recorder } from './helpers/rts-clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { useTestbed, memoryLogger, Recorder } from './helpers/rts-clients.js';
+import { sleep, waitFor, type TestServer } from './helpers/server.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer | undefined;
-const clients = new Clients(() => srv!);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-  srv = undefined;
-});
 
 describe('onSysStats', () => {
   it('fires periodically while logged in, with counters, and stops after logout', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice', { sysStatsIntervalMs: 50 });
     const bob = await clients.login('bob');
     const id = alice.rts.sendMessage('bob', 'count me');
@@ -67,7 +63,7 @@ describe('setRuntimeParameters', () => {
   });
 
   it('a shorter messageTimeoutMs applies to messages sent afterwards', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     expect(alice.rts.setRuntimeParameters({ messageTimeoutMs: 300 })).toBe(0);
     // bob is online but never acknowledges: his engine is gone, his raw socket stays logged in.
@@ -80,7 +76,7 @@ describe('setRuntimeParameters', () => {
 
 describe('destroy', () => {
   it('is idempotent, logs out (others see the user offline) and makes calls return -1', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     const bob = await clients.login('bob');
     await alice.join('R1');

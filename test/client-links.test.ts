@@ -2,12 +2,12 @@
 // plugged in with `linkManagerFactory` (here an in-process loopback standing in for WebRTC) gets
 // its signaling carried by rtc:signal, messages move onto the link when it opens and back to the
 // relay when it breaks — complete and in order — and link states reach onPeerLinkStateChanged.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeFrames, encodeFrames, type Frame } from '../shared/frame.js';
 import type { LinkManager, LinkManagerEvents, LinkReason } from '../client/index.js';
 import { TypedEmitter } from '../client/typed-emitter.js';
-import { Clients } from './helpers/rts-clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { useTestbed } from './helpers/rts-clients.js';
+import { sleep, waitFor, type TestServer } from './helpers/server.js';
 
 class LoopLinks extends TypedEmitter<LinkManagerEvents> implements LinkManager {
   static readonly all = new Map<string, LoopLinks>();
@@ -60,19 +60,15 @@ class LoopLinks extends TypedEmitter<LinkManagerEvents> implements LinkManager {
   }
 }
 
+const bed = useTestbed(() => LoopLinks.all.clear());
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  LoopLinks.all.clear();
-  await srv?.close();
-});
 
 const withLinks = { relayOnly: false, linkManagerFactory: async (ctx: { selfUid: string }) => new LoopLinks(ctx.selfUid) };
 
 describe('link manager plugged into the engine', () => {
   it('room members get links through rtc:signal; broadcasts then go over them', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice', { ...withLinks, sysStatsIntervalMs: 50 });
     const bob = await clients.login('bob', withLinks);
     const a = await alice.join('R1');
@@ -89,7 +85,7 @@ describe('link manager plugged into the engine', () => {
   });
 
   it('P2P outside rooms: first by relay, then over the link; a broken link falls back without loss', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice', { ...withLinks, sysStatsIntervalMs: 50 });
     const bob = await clients.login('bob', withLinks);
     const first = alice.rts.sendMessage('bob', 'm0');
@@ -112,7 +108,7 @@ describe('link manager plugged into the engine', () => {
   });
 
   it('relayOnly at runtime closes the link layer; logout destroys it', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice', withLinks);
     await waitFor(() => LoopLinks.all.has('alice'));
     const links = LoopLinks.all.get('alice')!;

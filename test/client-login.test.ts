@@ -1,23 +1,20 @@
 // Login lifecycle of the SDK against a real signaling server: results, connection states,
 // logout, token updates, duplicate logins, presence queries.
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConnectionState, LoginErrorCode, LogoutReason, SDK_VERSION, UserOnlineStatus, createRTS,
 } from '../client/index.js';
-import { Clients, Recorder, memoryLogger } from './helpers/rts-clients.js';
-import { closedPort, sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { useTestbed, Recorder, memoryLogger } from './helpers/rts-clients.js';
+import { closedPort, sleep, waitFor, type TestServer } from './helpers/server.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
 
 describe('login and logout', () => {
   it('logs in: Connecting → Connected, onLoginResult(uid, 0, elapsed)', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts, rec } = clients.create();
     expect(rts.login(srv.token('alice'), 'alice')).toBe(0);
     const [uid, code, elapsed] = await rec.wait('onLoginResult');
@@ -27,7 +24,7 @@ describe('login and logout', () => {
   });
 
   it('logout → onLogout(0), Disconnected, and the user is offline for others', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     const bob = await clients.login('bob');
     expect(alice.rts.logout()).toBe(0);
@@ -42,7 +39,7 @@ describe('login and logout', () => {
   });
 
   it('a token signed with another key → InvalidToken (-1000), Failed', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts, rec } = clients.create();
     rts.login(srv.token('alice', { appKey: 'not-the-key' }), 'alice');
     const [, code] = await rec.wait('onLoginResult');
@@ -51,7 +48,7 @@ describe('login and logout', () => {
   });
 
   it('updateLoginToken after InvalidToken logs in again by itself', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts, rec } = clients.create();
     rts.login(srv.token('alice', { expireAt: Math.floor(Date.now() / 1000) - 10 }), 'alice');
     await rec.wait('onLoginResult', (_u, code) => code === LoginErrorCode.InvalidToken);
@@ -60,7 +57,7 @@ describe('login and logout', () => {
   });
 
   it('updateLoginToken while logged in is accepted and keeps the session', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     expect(alice.rts.updateLoginToken(srv.token('alice'))).toBe(0);
     await sleep(100);
@@ -69,7 +66,7 @@ describe('login and logout', () => {
   });
 
   it('an invalid uid → InvalidUserId (-1002), reported asynchronously', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts, rec } = clients.create();
     expect(rts.login(srv.token('ok'), 'bad uid!')).toBe(0);
     expect(rec.count('onLoginResult')).toBe(0);
@@ -78,14 +75,14 @@ describe('login and logout', () => {
   });
 
   it('bad arguments return -2; login while logged in returns -1', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     expect(alice.rts.login(42 as unknown as string, 'alice')).toBe(-2);
     expect(alice.rts.login(srv.token('alice'), 'alice')).toBe(-1);
   });
 
   it('an unreachable server → ServerError (-1003), Failed', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const port = await closedPort();
     const { rts, rec } = clients.create({ server: `http://127.0.0.1:${port}` });
     rts.login(srv.token('alice'), 'alice');
@@ -95,7 +92,7 @@ describe('login and logout', () => {
   });
 
   it('the same uid logging in elsewhere logs the earlier engine out with DuplicateLogin (1)', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const first = await clients.login('alice');
     const second = await clients.login('alice');
     await first.rec.wait('onLogout', (r) => r === LogoutReason.DuplicateLogin);
@@ -117,7 +114,7 @@ describe('engine basics', () => {
   });
 
   it('setBusinessId: 0 when valid before login, -6002 invalid, -6001 after login', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts, rec } = clients.create();
     expect(rts.setBusinessId('bad id!')).toBe(-6002);
     expect(rts.setBusinessId('biz.1@x-y_z')).toBe(0);
@@ -135,7 +132,7 @@ describe('engine basics', () => {
 
 describe('presence', () => {
   it('getPeerOnlineStatus: online, offline, and self', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     await clients.login('bob');
     alice.rts.getPeerOnlineStatus('bob');
@@ -147,7 +144,7 @@ describe('presence', () => {
   });
 
   it('a user whose connection dropped is Unreachable during the grace period', async () => {
-    srv = await startTestServer({ dropGraceMs: 60_000 });
+    srv = await bed.start({ dropGraceMs: 60_000 });
     const alice = await clients.login('alice');
     const raw = await srv.login('bob');
     raw.socket.io.engine.close(); // transport dies without a logout
@@ -160,7 +157,7 @@ describe('presence', () => {
 
 describe('handler objects and emitters', () => {
   it('both receive every event; a throwing callback does not break the SDK', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const logger = memoryLogger();
     const rec = new Recorder();
     const rts = createRTS(srv.appId, {

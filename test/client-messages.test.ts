@@ -1,17 +1,13 @@
 // Messages through the SDK against a real signaling server (relay path): room broadcasts, user
 // messages in rooms, messages outside rooms — text and binary, both ways — and every
 // client-side refusal with its code.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RoomErrorCode, RoomMessageSendResult, UserMessageSendResult } from '../client/index.js';
-import { Clients, Recorder } from './helpers/rts-clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { useTestbed, Recorder } from './helpers/rts-clients.js';
+import { sleep, waitFor } from './helpers/server.js';
 
-let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
+const bed = useTestbed();
+const { clients } = bed;
 
 const resultOf = async (rec: Recorder, event: string, msgId: number): Promise<number> => {
   const [, code] = await rec.wait(event, (id) => id === msgId);
@@ -20,7 +16,7 @@ const resultOf = async (rec: Recorder, event: string, msgId: number): Promise<nu
 
 describe('room messages', () => {
   it('broadcasts reach every other member (not the sender), text and binary, with 200', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((u) => clients.login(u)));
     const a = await alice.join('R1');
     const b = await bob.join('R1');
@@ -47,7 +43,7 @@ describe('room messages', () => {
   });
 
   it('user messages inside a room, text and binary, both ways, with 0', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     const bob = await clients.login('bob');
     const a = await alice.join('R1');
@@ -67,7 +63,7 @@ describe('room messages', () => {
   });
 
   it('a broadcast alone in the room succeeds at once (200)', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     const a = await alice.join('R1');
     const id = a.room.sendRoomMessage('anyone?');
@@ -75,7 +71,7 @@ describe('room messages', () => {
   });
 
   it('not joined: -2011 warning and NotJoin (100); user message to a non-member → NoReceiver (3)', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     const room = alice.rts.createRoom('R1')!;
     const rec = new Recorder();
@@ -92,7 +88,7 @@ describe('room messages', () => {
   });
 
   it('66 broadcasts in a burst: the 66th → ExceedQPS (5)', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     await clients.login('bob').then((b) => b.join('R1'));
     const a = await alice.join('R1');
@@ -106,7 +102,7 @@ describe('room messages', () => {
 
 describe('messages outside rooms', () => {
   it('text and binary both ways, with 0, and the alias callbacks fire too', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     const bob = await clients.login('bob');
     const id = alice.rts.sendMessage('bob', 'hi bob');
@@ -127,7 +123,7 @@ describe('messages outside rooms', () => {
   });
 
   it('many messages arrive complete and in order', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     const bob = await clients.login('bob');
     const ids = Array.from({ length: 90 }, (_, i) => alice.rts.sendMessage('bob', `n${i}`));
@@ -136,7 +132,7 @@ describe('messages outside rooms', () => {
   });
 
   it('refusals: NotLogin 105, EmptyUser 104, NoReceiver 3 (offline or invalid), ExceedMaxLength 103 at 65,537', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const { rts, rec } = clients.create();
     const nl = rts.sendMessage('bob', 'x');
     expect(await resultOf(rec, 'onMessageSendResult', nl)).toBe(UserMessageSendResult.NotLogin);
@@ -157,7 +153,7 @@ describe('messages outside rooms', () => {
   });
 
   it('bad arguments return -2 at once; a destroyed engine returns -1', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     expect(alice.rts.sendMessage('bob', 42 as unknown as string)).toBe(-2);
     expect(alice.rts.sendBinaryMessage('bob', 'text' as unknown as Uint8Array)).toBe(-2);
@@ -168,7 +164,7 @@ describe('messages outside rooms', () => {
   });
 
   it('101 P2P sends in a burst: the 101st → ExceedQPS (5)', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     await clients.login('bob');
     const ids = Array.from({ length: 101 }, (_, i) => alice.rts.sendMessage('bob', `q${i}`));
@@ -179,7 +175,7 @@ describe('messages outside rooms', () => {
   });
 
   it('a message to a user who is not logged in → NoReceiver (3), never reported as delivered', async () => {
-    srv = await startTestServer();
+    await bed.start();
     const alice = await clients.login('alice');
     const id = alice.rts.sendMessage('bob', 'early');
     expect(await resultOf(alice.rec, 'onMessageSendResult', id)).toBe(UserMessageSendResult.NoReceiver);

@@ -1,18 +1,16 @@
 // P2Server through the SDK (SPEC §7): setServerParams and sendServerMessage against a real
 // signaling server posting to a real HTTP server started by the test.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserMessageSendResult } from '../client/index.js';
-import { Clients, type Recorder } from './helpers/rts-clients.js';
-import { closedPort, startHttpServer, startTestServer, type TestServer } from './helpers/server.js';
+import { useTestbed, type Recorder } from './helpers/rts-clients.js';
+import { closedPort, startHttpServer, type TestServer } from './helpers/server.js';
 
-let srv: TestServer;
-const clients = new Clients(() => srv);
 const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  clients.destroyAll();
+const bed = useTestbed(async () => {
   for (const c of closers.splice(0)) await c();
-  await srv?.close();
 });
+const { clients } = bed;
+let srv: TestServer;
 
 const serverResult = async (rec: Recorder, msgId: number): Promise<[number, string]> => {
   const [, code, body] = await rec.wait('onServerMessageSendResult', (id) => id === msgId);
@@ -36,7 +34,7 @@ async function appServer(status: number, body: string): Promise<{ url: string; p
 
 describe('P2Server', () => {
   it('before login: setServerParams → 105, sendServerMessage → 105', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts, rec } = clients.create();
     expect(rts.setServerParams('sig', 'http://127.0.0.1:1/x')).toBe(0);
     const [code] = await rec.wait('onServerParamsSetResult');
@@ -45,13 +43,13 @@ describe('P2Server', () => {
   });
 
   it('params not set → ServerParamsNotSet (106)', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     expect((await serverResult(alice.rec, alice.rts.sendServerMessage('x')))[0]).toBe(UserMessageSendResult.ServerParamsNotSet);
   });
 
   it('HTTP 200 → Success with the body; text and binary posted as the spec says', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const app = await appServer(200, 'pong');
     const alice = await clients.login('alice');
     alice.rts.setServerParams('my-signature', app.url);
@@ -66,7 +64,7 @@ describe('P2Server', () => {
   });
 
   it('non-200 → E2BSReturnFailed (18); unreachable → E2BSSendFailed (17)', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const app = await appServer(500, 'oops');
     const alice = await clients.login('alice');
     alice.rts.setServerParams('s', app.url);
@@ -78,7 +76,7 @@ describe('P2Server', () => {
   });
 
   it('a URL that is not http(s) is refused (not 200)', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     alice.rts.setServerParams('s', 'ftp://example/x');
     const [code] = await alice.rec.wait('onServerParamsSetResult');
@@ -86,7 +84,7 @@ describe('P2Server', () => {
   });
 
   it('21 server messages in a burst: the 21st → ExceedQPS (5)', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const app = await appServer(200, 'ok');
     const alice = await clients.login('alice');
     alice.rts.setServerParams('s', app.url);

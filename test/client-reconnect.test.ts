@@ -1,17 +1,14 @@
 // What the SDK does when the signaling server goes away: Reconnecting, then Reconnected after an
 // automatic re-login, rooms rejoined (join_type 1, others see onUserJoined again), messages sent
 // meanwhile delivered afterwards; Lost when the reconnect policy gives up.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionState, exponentialBackoff, UserOfflineReason, type RTS } from '../client/index.js';
-import { Clients } from './helpers/rts-clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { useTestbed } from './helpers/rts-clients.js';
+import { sleep, waitFor, type TestServer } from './helpers/server.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
 
 const fast = { reconnect: exponentialBackoff({ initialMs: 50, maxMs: 200 }) };
 const states = (rec: { of(n: string): unknown[][] }): unknown[] => rec.of('onConnectionStateChanged').map((a) => a[0]);
@@ -23,7 +20,7 @@ function cutConnection(rts: RTS): void {
 
 describe('server restart', () => {
   it('reconnects, logs in again, rejoins rooms with join_type 1; others see onUserJoined again', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const port = srv.server.port;
     const alice = await clients.login('alice', fast);
     const bob = await clients.login('bob', fast);
@@ -34,7 +31,7 @@ describe('server restart', () => {
     await alice.rec.wait('onConnectionStateChanged', (s) => s === ConnectionState.Reconnecting);
     // Sent while the server is away: delivered once it is back.
     const pending = a.room.sendRoomMessage('during the outage');
-    srv = await startTestServer({ port });
+    srv = await bed.start({ port });
     await alice.rec.wait('onConnectionStateChanged', (s) => s === ConnectionState.Reconnected);
     await bob.rec.wait('onConnectionStateChanged', (s) => s === ConnectionState.Reconnected);
     expect(states(alice.rec).slice(0, 4)).toEqual([
@@ -59,7 +56,7 @@ describe('server restart', () => {
   });
 
   it('after a restart, a member that never comes back is announced as Dropped after the grace period', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const port = srv.server.port;
     const alice = await clients.login('alice', fast);
     const bob = await clients.login('bob', fast);
@@ -71,7 +68,7 @@ describe('server restart', () => {
     await srv.close();
     await alice.rec.wait('onConnectionStateChanged', (s) => s === ConnectionState.Reconnecting);
     carol.rts.destroy(); // gone for good while the server is away
-    srv = await startTestServer({ port, dropGraceMs: 300 });
+    srv = await bed.start({ port, dropGraceMs: 300 });
     await a.rec.wait('onRoomStateChanged', (_r, _u, s, x) => s === 0 && JSON.parse(x).join_type === 1);
     const [who, reason] = await a.rec.wait('onUserLeave');
     expect([who, reason]).toEqual(['carol', UserOfflineReason.Dropped]);
@@ -80,7 +77,7 @@ describe('server restart', () => {
   });
 
   it('a short network cut is resumed: the session and rooms survive and nobody sees a leave', async () => {
-    srv = await startTestServer({ dropGraceMs: 5000 });
+    srv = await bed.start({ dropGraceMs: 5000 });
     const alice = await clients.login('alice', fast);
     const bob = await clients.login('bob', fast);
     const a = await alice.join('R1');
@@ -97,7 +94,7 @@ describe('server restart', () => {
   });
 
   it('when the policy gives up: Lost, rooms left, messages refused with NotLogin', async () => {
-    srv = await startTestServer({ dropGraceMs: 100 });
+    srv = await bed.start({ dropGraceMs: 100 });
     const giveUp = { reconnect: { nextDelayMs: (n: number) => (n > 2 ? null : 20) } };
     const alice = await clients.login('alice', giveUp);
     const bob = await clients.login('bob');
@@ -110,7 +107,7 @@ describe('server restart', () => {
     await a.rec.wait('onLeaveRoom');
     const id = alice.rts.sendMessage('bob', 'x');
     await alice.rec.wait('onMessageSendResult', (m, c) => m === id && c === 105);
-    srv = await startTestServer({ port });
+    srv = await bed.start({ port });
     await sleep(300);
     expect(states(alice.rec).at(-1)).toBe(ConnectionState.Lost);
   });

@@ -1,16 +1,13 @@
 // Messages from the app server through the REST API (SPEC §8) arrive in the SDK as the right
 // callbacks: to a user → onMessageReceived, to a user in a room → onUserMessageReceived, to a
 // room → onRoomMessageReceived (binary variants for base64 bodies).
-import { afterEach, describe, expect, it } from 'vitest';
-import { Clients } from './helpers/rts-clients.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestbed } from './helpers/rts-clients.js';
+import { type TestServer } from './helpers/server.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
 
 async function post(path: string, body: unknown): Promise<number> {
   const res = await fetch(`${srv.url}/api/v1/${path}`, {
@@ -24,7 +21,7 @@ async function post(path: string, body: unknown): Promise<number> {
 
 describe('REST pushes', () => {
   it('arrive as the matching callbacks, text and binary', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     const a = await alice.join('R1');
     expect(await post('users/alice/messages', { message: 'to you', from: 'backend' })).toBe(200);

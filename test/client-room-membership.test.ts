@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../shared/limits.js';
 import type { JoinRoomReply } from '../shared/protocol.js';
 import { RTSRoom, type RoomHost } from '../client/room.js';
+import { SendGate } from '../client/send-gate.js';
 import { FakeNetwork, quietLogger, sleep, waitFor } from './helpers/messaging-fakes.js';
 import { Recorder } from './helpers/rts-clients.js';
 
@@ -12,10 +13,10 @@ function scriptedHost(dropGraceMs = 10_000) {
   const node = net.add('me');
   const joins: Array<(reply: JoinRoomReply) => void> = [];
   let phase: ReturnType<RoomHost['phase']> = 'in';
-  let msgId = 0;
   const host: RoomHost = {
     logger: quietLogger,
     messenger: node.messenger,
+    sends: new SendGate(() => DEFAULT_LIMITS),
     uid: () => 'me',
     phase: () => phase,
     whenLoggedIn: async () => true,
@@ -24,10 +25,8 @@ function scriptedHost(dropGraceMs = 10_000) {
       return Promise.resolve({ ok: true, reply: { code: 0 } });
     }) as RoomHost['request'],
     leaveOnServer: () => undefined,
-    nextMsgId: () => ++msgId,
     limits: () => DEFAULT_LIMITS,
     dropGraceMs: () => dropGraceMs,
-    takeRate: () => true,
     destroyed: () => false,
     forget: () => undefined,
   };

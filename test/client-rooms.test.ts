@@ -1,20 +1,17 @@
 // Rooms through the SDK against a real signaling server: creation checks, join and leave
 // callbacks on both sides, several rooms, a second session of the same uid, dropped members.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RoomErrorCode, UserOfflineReason } from '../client/index.js';
-import { Clients, Recorder } from './helpers/rts-clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { useTestbed, Recorder } from './helpers/rts-clients.js';
+import { sleep, waitFor, type TestServer } from './helpers/server.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
 
 describe('createRoom', () => {
   it('a bad roomId → onCreateRoomStateChanged(-1007) and null; the same id twice → -1013 and null', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts, rec } = clients.create();
     expect(rts.createRoom('no spaces allowed')).toBeNull();
     expect(rts.createRoom('x'.repeat(129))).toBeNull();
@@ -32,7 +29,7 @@ describe('createRoom', () => {
 
 describe('joining and leaving', () => {
   it('join → state 0 with {"elapsed","join_type":0}; onUserJoined both ways with extraInfo', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     const bob = await clients.login('bob');
     const a = await alice.join('R1', 'alice-info');
@@ -50,7 +47,7 @@ describe('joining and leaving', () => {
   });
 
   it('leaveRoom → onLeaveRoom(stats) here, onUserLeave(uid, Quit) there', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     const bob = await clients.login('bob');
     const a = await alice.join('R1');
@@ -65,7 +62,7 @@ describe('joining and leaving', () => {
   });
 
   it('extraInfo over 200 bytes → -2 at the call; joinRoom before login → -1', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts } = clients.create();
     const room = rts.createRoom('R1')!;
     expect(room.joinRoom('ok')).toBe(-1);
@@ -76,7 +73,7 @@ describe('joining and leaving', () => {
   });
 
   it('joinRoom right after login() (before the result) joins once logged in', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const { rts } = clients.create();
     rts.login(srv.token('alice'), 'alice');
     const room = rts.createRoom('R1')!;
@@ -88,7 +85,7 @@ describe('joining and leaving', () => {
   });
 
   it('one engine in several rooms keeps their members apart', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     const bob = await clients.login('bob');
     const carol = await clients.login('carol');
@@ -104,7 +101,7 @@ describe('joining and leaving', () => {
   });
 
   it('the same uid joining from a second session kicks the first with -1004', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const first = await clients.login('alice');
     const f = await first.join('R1');
     // A second engine of alice: the first is logged out (DuplicateLogin) and its room closed.
@@ -116,7 +113,7 @@ describe('joining and leaving', () => {
   });
 
   it('a second session in the same room (raw client) kicks the engine out of it with -1004', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     const a = await alice.join('R1');
     // Same uid, another session id: the engine is displaced from the login and the room.
@@ -128,7 +125,7 @@ describe('joining and leaving', () => {
   });
 
   it('a member whose connection drops is announced as Dropped after the grace period', async () => {
-    srv = await startTestServer({ dropGraceMs: 200 });
+    srv = await bed.start({ dropGraceMs: 200 });
     const alice = await clients.login('alice');
     const a = await alice.join('R1');
     const raw = await srv.login('bob');
@@ -142,7 +139,7 @@ describe('joining and leaving', () => {
   });
 
   it('kicked by the app server → -1006; room dismissed → -1011', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice');
     const a = await alice.join('R1');
     const b = await alice.join('R2');

@@ -1,34 +1,18 @@
 // A room of real engines on real WebRTC forms a full mesh (SPEC §10): one link per pair, opened
 // eagerly on join; room broadcasts, in-room user messages and P2P messages outside rooms then
 // all travel over the links, with end-to-end results, and the server relays none of them.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Clients, type TestEngine } from './helpers/rts-clients.js';
-import { sleep, startTestServer, type TestServer } from './helpers/server.js';
-import { linksOf, meshParams, relayed, resultsOf, STACKS, texts, waitForMesh } from './helpers/mesh.js';
-import type { NodeWebRTCName } from '../client/peer/webrtc-impl.js';
-import type { LinkManagerFactory, RTSRoom } from '../client/index.js';
+import { describe, expect, it } from 'vitest';
+import { useTestbed, type Member } from './helpers/rts-clients.js';
+import { sleep, type TestServer } from './helpers/server.js';
+import { linksOf, meshParams, meshRoom, relayed, resultsOf, STACKS, texts, waitForMesh } from './helpers/mesh.js';
+import type { LinkManagerFactory } from '../client/index.js';
 import { defaultLinkManagerFactory } from '../client/link-factory.js';
 import { resolveWebRTC } from '../client/peer/webrtc-impl.js';
 import type { Recorder } from './helpers/rts-clients.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
-
-type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
-
-async function meshRoom(stack: NodeWebRTCName, uids: string[], roomId: string): Promise<Member[]> {
-  const engines = await Promise.all(uids.map((uid) => clients.login(uid, meshParams(stack))));
-  const members: Member[] = [];
-  for (const e of engines) {
-    const { room, rec } = await e.join(roomId);
-    members.push({ ...e, room, roomRec: rec });
-  }
-  return members;
-}
 
 /** Every kind of message from everyone to everyone; asserts results and arrivals. */
 async function exchangeEverything(members: Member[], tag: string): Promise<void> {
@@ -52,8 +36,8 @@ async function exchangeEverything(members: Member[], tag: string): Promise<void>
 
 describe.each(STACKS)('full mesh on %s', (stack) => {
   it('4 members: one link per pair; broadcasts, in-room and P2P messages all arrive, none relayed', async () => {
-    srv = await startTestServer();
-    const members = await meshRoom(stack, ['m1', 'm2', 'm3', 'm4'], 'mesh');
+    srv = await bed.start();
+    const members = await meshRoom(clients, ['m1', 'm2', 'm3', 'm4'], 'mesh', stack);
     await waitForMesh(members);
     for (const m of members) expect(linksOf(m).stats()).toMatchObject({ links: 3, open: 3 });
     const lids = members.map((m) => members.filter((o) => o !== m).map((o) => linksOf(m).linkFor(o.uid)!.lid));
@@ -78,7 +62,7 @@ describe.each(STACKS)('full mesh on %s', (stack) => {
   });
 
   it('two rooms shared by the same pair reuse their one link', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const [alice, bob] = await Promise.all(['alice', 'bob'].map((uid) => clients.login(uid, meshParams(stack))));
     const a1 = await alice.join('R1');
     const b1 = await bob.join('R1');
@@ -109,7 +93,7 @@ describe.each(STACKS)('full mesh on %s', (stack) => {
 
 describe('link setup', () => {
   it('a newcomer whose link layer is still loading gets its links on the first attempt', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const alice = await clients.login('alice', meshParams());
     const a = await alice.join('slow');
     // bob's link layer takes a while to load (a cold native module); alice, the smaller uid,
@@ -135,7 +119,7 @@ describe('link setup', () => {
 
 describe('injected WebRTC implementation', () => {
   it('an implementation object given as `webrtc` is the one the links are made with', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const base = await resolveWebRTC('node-datachannel');
     let made = 0;
     const Base = base.RTCPeerConnection;
@@ -163,8 +147,8 @@ describe('injected WebRTC implementation', () => {
 
 describe('a larger mesh', () => {
   it('6 members on the default stack: 15 links, everything arrives, nothing relayed', async () => {
-    srv = await startTestServer();
-    const members = await meshRoom('wrtc', ['s1', 's2', 's3', 's4', 's5', 's6'], 'six');
+    srv = await bed.start();
+    const members = await meshRoom(clients, ['s1', 's2', 's3', 's4', 's5', 's6'], 'six', 'wrtc');
     await waitForMesh(members, 45_000);
     for (const m of members) expect(linksOf(m).stats()).toMatchObject({ links: 5, open: 5 });
     const relayedBefore = relayed(srv);

@@ -1,21 +1,18 @@
 // P2P messages between users who share no room open a link lazily (SPEC §10): the first
 // messages go by relay while the link comes up, later ones go direct; users who never talk get
 // no link at all.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Clients } from './helpers/rts-clients.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestbed } from './helpers/rts-clients.js';
+import { waitFor, type TestServer } from './helpers/server.js';
 import { linksOf, meshParams, pathTo, relayed, resultsOf, texts, waitForLink } from './helpers/mesh.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
 
 describe('lazy P2P links outside rooms', () => {
   it('first message by relay, then the link comes up and later messages (both ways) skip the relay', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((uid) => clients.login(uid, meshParams())));
     await waitFor(() => [alice, bob, carol].every((e) => e.rts.debugLinkManager() !== null), 10_000, 'link layers loaded');
     // Nobody shares a room: no links, no paths reported.
@@ -49,7 +46,7 @@ describe('lazy P2P links outside rooms', () => {
   });
 
   it('the larger uid starting the conversation gets a link too (the smaller one initiates it)', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const [amy, zed] = await Promise.all(['amy', 'zed'].map((uid) => clients.login(uid, meshParams('node-datachannel'))));
     const first = zed.rts.sendMessage('amy', 'hello from the larger uid');
     expect(await resultsOf(zed.rec, 'onMessageSendResult', [first])).toEqual([0]);

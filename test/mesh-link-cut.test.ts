@@ -2,20 +2,14 @@
 // underneath the SDK on one side while 1,000 messages are under way. The stream falls back to the
 // relay and arrives complete, in order, once; the results report delivery; the link comes back
 // by itself and carries the rest.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RTSRoom } from '../client/index.js';
-import { Clients, type Recorder, type TestEngine } from './helpers/rts-clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
-import { FAST_LIMITS, linksOf, meshParams, pathTo, relayed, resultsOf, STACKS, texts, waitForMesh } from './helpers/mesh.js';
+import { describe, expect, it } from 'vitest';
+import { useTestbed, type Member, type TestEngine } from './helpers/rts-clients.js';
+import { sleep, waitFor, type TestServer } from './helpers/server.js';
+import { FAST_LIMITS, linksOf, meshRoom, pathTo, relayed, resultsOf, STACKS, texts, waitForMesh } from './helpers/mesh.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
-
-type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
 
 const COUNT = 1000;
 const expected = (from: string, tag: string): string[] => Array.from({ length: COUNT }, (_, i) => `${from}:${tag}${i}`);
@@ -45,13 +39,8 @@ async function stream(send: (i: number) => number, cutAt: number, cut: () => voi
 
 describe.each(STACKS)('a link cut mid-stream on %s', (stack) => {
   async function room(uids: string[]): Promise<Member[]> {
-    srv = await startTestServer({ limits: FAST_LIMITS });
-    const engines = await Promise.all(uids.map((uid) => clients.login(uid, meshParams(stack))));
-    const members: Member[] = [];
-    for (const e of engines) {
-      const { room: r, rec } = await e.join('cut');
-      members.push({ ...e, room: r, roomRec: rec });
-    }
+    srv = await bed.start({ limits: FAST_LIMITS });
+    const members = await meshRoom(clients, uids, 'cut', stack);
     await waitForMesh(members);
     return members;
   }

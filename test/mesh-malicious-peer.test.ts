@@ -3,23 +3,17 @@
 // payloads, frames for rooms it is not in, sequence gaps, forged acknowledgements, a flood of
 // malformed messages — the receiving engine neither crashes nor delivers anything it should not,
 // attributes what it does deliver to the link's user, and keeps working with everyone else.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encode } from 'msgpackr';
 import { encodeFrames, FrameType, type Frame } from '../shared/frame.js';
 import { CHUNK_MARKER } from '../client/peer/chunking.js';
-import type { RTSRoom } from '../client/index.js';
-import { Clients, type Recorder, type TestEngine } from './helpers/rts-clients.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
-import { linksOf, meshParams, relayed, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
+import { useTestbed, type Recorder } from './helpers/rts-clients.js';
+import { waitFor, type TestServer } from './helpers/server.js';
+import { linksOf, meshRoom, relayed, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
-
-type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
 
 /** Every message callback `rec` heard, as `callback from text` (long payloads by size). */
 function deliveries(rec: Recorder): string[] {
@@ -32,13 +26,8 @@ function deliveries(rec: Recorder): string[] {
 
 describe('a malicious peer on a link', () => {
   it('cannot crash or confuse the receiving engine', async () => {
-    srv = await startTestServer();
-    const engines = await Promise.all(['carol', 'mallory', 'victim'].map((uid) => clients.login(uid, meshParams())));
-    const members: Member[] = [];
-    for (const e of engines) {
-      const { room, rec } = await e.join('R');
-      members.push({ ...e, room, roomRec: rec });
-    }
+    srv = await bed.start();
+    const members = await meshRoom(clients, ['carol', 'mallory', 'victim'], 'R');
     const [carol, mallory, victim] = members;
     // A room mallory is not in.
     const victimR2 = await victim.join('R2');

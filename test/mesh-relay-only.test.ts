@@ -1,29 +1,14 @@
 // Relay-only mode (for networks where WebRTC is blocked): as a createRTS parameter and switched
 // at runtime. Its peers are reported as 'relay', messages go through the server with the same
 // results; in a room mixing relay-only and mesh clients, mesh pairs still go direct.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RTSRoom } from '../client/index.js';
-import { Clients, type Recorder, type TestEngine } from './helpers/rts-clients.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { joinAll, useTestbed, type Member } from './helpers/rts-clients.js';
+import { sleep, waitFor, type TestServer } from './helpers/server.js';
 import { linksOf, meshParams, pathTo, relayed, resultsOf, texts, waitForLink } from './helpers/mesh.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
-
-type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
-
-async function join(engines: TestEngine[], roomId: string): Promise<Member[]> {
-  const members: Member[] = [];
-  for (const e of engines) {
-    const { room, rec } = await e.join(roomId);
-    members.push({ ...e, room, roomRec: rec });
-  }
-  return members;
-}
 
 /** Everyone broadcasts and messages everyone (in the room and outside it); asserts results and arrivals. */
 async function exchange(members: Member[], tag: string): Promise<void> {
@@ -48,9 +33,9 @@ async function exchange(members: Member[], tag: string): Promise<void> {
 
 describe('relay-only mode', () => {
   it('relayOnly clients report relay for every peer; everything arrives through the server', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const engines = await Promise.all(['r1', 'r2', 'r3'].map((uid) => clients.login(uid, meshParams('wrtc', { relayOnly: true }))));
-    const members = await join(engines, 'relay');
+    const members = await joinAll(engines, 'relay');
     for (const m of members) {
       expect(m.rts.debugLinkManager()).toBeNull();
       for (const o of members) if (o !== m) await m.rec.wait('onPeerLinkStateChanged', (uid, s) => uid === o.uid && s === 'relay');
@@ -63,11 +48,11 @@ describe('relay-only mode', () => {
   });
 
   it('a room mixing relay-only and mesh clients: mesh pairs go direct, pairs with the relay-only one go by relay', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const [m1, m2] = await Promise.all(['m1', 'm2'].map((uid) => clients.login(uid, meshParams())));
     // The relay-only one sorts first and last, so it is asked for links in both roles.
     const [a0, z9] = await Promise.all(['a0', 'z9'].map((uid) => clients.login(uid, meshParams('wrtc', { relayOnly: true }))));
-    const members = await join([m1, a0, m2, z9], 'mixed');
+    const members = await joinAll([m1, a0, m2, z9], 'mixed');
     await waitForLink(m1, m2);
     // The mesh clients learn quickly that the relay-only ones take no links, and say so.
     for (const mesh of [m1, m2]) {
@@ -91,9 +76,9 @@ describe('relay-only mode', () => {
   });
 
   it('switched on and off at runtime with setRuntimeParameters', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const [alice, bob] = await Promise.all(['alice', 'bob'].map((uid) => clients.login(uid, meshParams())));
-    const members = await join([alice, bob], 'switch');
+    const members = await joinAll([alice, bob], 'switch');
     await waitForLink(alice, bob);
 
     const bobReportsBefore = bob.rec.count('onPeerLinkStateChanged');

@@ -2,20 +2,15 @@
 // broadcasts, in-room messages and P2P messages — with their end-to-end results, since acks go
 // over the links too — and when a server is back on the same address the engines log in again
 // and rejoin by themselves, keeping their links.
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionState, type RTSRoom } from '../client/index.js';
-import { Clients, type Recorder, type TestEngine } from './helpers/rts-clients.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
-import { linksOf, meshParams, relayed, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
+import { describe, expect, it } from 'vitest';
+import { ConnectionState } from '../client/index.js';
+import { useTestbed, type Member } from './helpers/rts-clients.js';
+import { waitFor, type TestServer } from './helpers/server.js';
+import { linksOf, meshRoom, relayed, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
-
-type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
 
 /** Each member broadcasts, messages the next one in the room and outside it; asserts results and arrivals. */
 async function chat(members: Member[], tag: string): Promise<void> {
@@ -43,14 +38,9 @@ async function chat(members: Member[], tag: string): Promise<void> {
 
 describe('signaling server outage', () => {
   it('links keep the room going while the server is down; engines reconnect and rejoin when it is back', async () => {
-    srv = await startTestServer();
+    srv = await bed.start();
     const port = srv.server.port;
-    const engines = await Promise.all(['o1', 'o2', 'o3'].map((uid) => clients.login(uid, meshParams())));
-    const members: Member[] = [];
-    for (const e of engines) {
-      const { room, rec } = await e.join('outage');
-      members.push({ ...e, room, roomRec: rec });
-    }
+    const members = await meshRoom(clients, ['o1', 'o2', 'o3'], 'outage');
     await waitForMesh(members);
     const lids = members.map((m) => members.filter((o) => o !== m).map((o) => linksOf(m).linkFor(o.uid)!.lid));
     await chat(members, 'before');
@@ -66,7 +56,7 @@ describe('signaling server outage', () => {
       expect(linksOf(m).stats().open).toBe(2);
     }
 
-    srv = await startTestServer({ port });
+    srv = await bed.start({ port });
     for (const m of members) {
       await m.rec.wait('onConnectionStateChanged', (s) => s === ConnectionState.Reconnected, 20_000);
       const [, uid, state, extra] = await m.roomRec.wait('onRoomStateChanged', (_r, _u, s, x) => s === 0 && JSON.parse(x).join_type === 1, 20_000);

@@ -1,20 +1,17 @@
 // MessageConfig 1 (UnreliableOrdered) and 2 (UnreliableUnordered): over an open link they take
 // the unreliable data channels (no retransmits) — most arrive, none twice, config 1 in order —
 // and without a link they go by relay with the same API and result codes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageConfig } from '../client/index.js';
 import type { ChannelKind } from '../client/index.js';
 import { FrameType, type Frame } from '../shared/frame.js';
-import { Clients } from './helpers/rts-clients.js';
-import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
+import { useTestbed } from './helpers/rts-clients.js';
+import { waitFor, type TestServer } from './helpers/server.js';
 import { FAST_LIMITS, linksOf, meshParams, relayed, resultsOf, texts, waitForLink } from './helpers/mesh.js';
 
+const bed = useTestbed();
+const { clients } = bed;
 let srv: TestServer;
-const clients = new Clients(() => srv);
-afterEach(async () => {
-  clients.destroyAll();
-  await srv?.close();
-});
 
 const N = 200;
 
@@ -24,7 +21,7 @@ const numbers = (received: string[], tag: string): number[] =>
 
 describe('unreliable message configs', () => {
   it('go over the unreliable channels of an open link: most arrive, none twice, config 1 in order', async () => {
-    srv = await startTestServer({ limits: FAST_LIMITS });
+    srv = await bed.start({ limits: FAST_LIMITS });
     const [alice, bob] = await Promise.all(['alice', 'bob'].map((uid) => clients.login(uid, meshParams())));
     const a = await alice.join('U');
     const b = await bob.join('U');
@@ -72,7 +69,7 @@ describe('unreliable message configs', () => {
   });
 
   it('go by relay, all of them, when there is no link', async () => {
-    srv = await startTestServer({ limits: FAST_LIMITS });
+    srv = await bed.start({ limits: FAST_LIMITS });
     const alice = await clients.login('alice', meshParams('wrtc', { relayOnly: true }));
     const bob = await clients.login('bob', meshParams());
     const a = await alice.join('U');

@@ -1,5 +1,6 @@
-// The messaging layer's use of the link manager: which peers it wants links to and why, what
-// onPeerLinkStateChanged reports, signaling in both directions, and swapping the link layer.
+// The messaging layer's use of direct links, through the engine's link layer over a link manager:
+// which peers it wants links to and why, what onPeerLinkStateChanged reports, signaling in both
+// directions, and removing the link manager.
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeNetwork, waitFor } from './helpers/messaging-fakes.js';
 
@@ -66,7 +67,7 @@ describe('links wanted by the messaging layer', () => {
     const a = net.add('a');
     a.links!.emit('signal', 'b', { type: 'offer', sdp: 'x' });
     expect(a.signalsOut).toEqual([['b', { type: 'offer', sdp: 'x' }]]);
-    a.messenger.handleSignal('b', { candidate: 'c' });
+    a.linkLayer.handleSignal('b', { candidate: 'c' });
     expect(a.links!.signals).toEqual([['b', { candidate: 'c' }]]);
   });
 
@@ -78,7 +79,7 @@ describe('links wanted by the messaging layer', () => {
     net.openLink('a', 'b');
     const ids = [a.sendUser('b', 'l1'), a.sendUser('b', 'l2')];
     net.breakLink('a', 'b'); // frames in flight are lost…
-    a.messenger.setLinkManager(null); // …and the layer goes away in the same tick
+    a.linkLayer.detach(); // …and the layer goes away in the same tick
     await waitFor(() => ids.every((id) => a.results.get(id) === 0), 5000);
     expect(b.texts()).toEqual(['l1', 'l2']);
   });

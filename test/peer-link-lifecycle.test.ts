@@ -6,7 +6,7 @@ import { createPeerPair, STACKS, waitFor, waitOpen, type PeerPair, type Side } f
 
 const text = (s: number, d: string): Frame => ({ t: FrameType.Message, st: 'u/', s, d });
 const statesFor = (side: Side, uid: string): string[] => side.states.filter((s) => s.uid === uid).map((s) => s.state);
-const fastRetry = { backoff: { delayMs: () => 50 } };
+const fastRetry = { backoff: { nextRetryDelayInMs: () => 50 } };
 
 describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
   let pair: PeerPair | null = null;

@@ -10,7 +10,7 @@
 //   - node-datachannel: `bindAddress: '127.0.0.1'` (libjuice then offers only that address);
 //   - wrtc: local candidates other than 127.0.0.1 are never announced, remote ones never applied.
 import { restrictIceAddresses } from '../../client/peer/address-filter.js';
-import type { WebRTCImpl } from '../../client/peer/webrtc-impl.js';
+import type { WebRTCImplementation } from '../../client/base-types.js';
 import { adaptNodeDatachannel, type NodeDatachannelPolyfill } from '../../client/peer/ndc-adapter.js';
 
 export type StackName = 'wrtc' | 'node-datachannel';
@@ -49,5 +49,5 @@ const LOOPBACK = '127.0.0.1';
 
 /** The SDK's own address filter (RTSParameters.iceAddresses), kept to 127.0.0.1. */
 function loopbackOnly(impl: WrtcLike): WrtcLike {
-  return restrictIceAddresses(impl as WebRTCImpl, [LOOPBACK]) as unknown as WrtcLike;
+  return restrictIceAddresses(impl as WebRTCImplementation, [LOOPBACK]) as unknown as WrtcLike;
 }

@@ -5,8 +5,11 @@
 // or given up by the sender. It tells a fresh receiver where the stream starts (so a frame that
 // overtook its predecessors during a path switch is held back, not taken as the start) and tells
 // a receiver stuck on a hole the sender abandoned (timeout) to move past it.
-import type { MessageFrame } from '../../shared/frame.js';
-import type { Logger } from '../types.js';
+//
+// A frame's stream id is read here once: whether the stream is welcome (admit) and what the
+// delivered message is (deliver) both get the parsed stream.
+import { parseStream, type MessageFrame } from '../../shared/frame.js';
+import type { Logger } from '../base-types.js';
 
 interface StreamState {
   /** Next seq to deliver; undefined until the first reliable frame on this stream. */
@@ -17,8 +20,16 @@ interface StreamState {
   bytes: number;
 }
 
+/** A parsed stream id: a room broadcast, or user messages inside room `roomId` ('' = outside rooms). */
+export type Stream = NonNullable<ReturnType<typeof parseStream>>;
+
 export interface InboxOptions {
-  deliver(from: string, frame: MessageFrame): void;
+  deliver(from: string, frame: MessageFrame, stream: Stream): void;
+  /**
+   * Whether frames of `stream` from `from` are taken at all. Refused frames are not acknowledged:
+   * the sender's resend gets through once they are welcome. Default: every stream.
+   */
+  admit?(from: string, stream: Stream): boolean;
   /** Ask for an ack of everything up to `s` (cumulative) to go back to `from`. */
   ack(from: string, stream: string, s: number): void;
   /** Frames held back per stream before newer ones are dropped (the sender resends them). Default 10000. */
@@ -47,8 +58,14 @@ export class Inbox {
 
   receive(from: string, frame: MessageFrame): void {
     const { s, f, st } = frame;
+    const stream = parseStream(st);
+    if (!stream) {
+      this.opts.logger?.debug?.(`dropping frame on unknown stream ${st} from ${from}`);
+      return;
+    }
+    if (this.opts.admit && !this.opts.admit(from, stream)) return;
     if (s === undefined) {
-      this.opts.deliver(from, frame);
+      this.opts.deliver(from, frame, stream);
       return;
     }
     const k = key(from, st);
@@ -78,11 +95,11 @@ export class Inbox {
       this.opts.ack(from, st, state.expected - 1);
       return;
     }
-    this.opts.deliver(from, frame);
+    this.opts.deliver(from, frame, stream);
     let next = s + 1;
     for (let held = state.buffer.get(next); held; held = state.buffer.get(next)) {
       this.unbuffer(state, next);
-      this.opts.deliver(from, held);
+      this.opts.deliver(from, held, stream);
       next++;
     }
     state.expected = next;

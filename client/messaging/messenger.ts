@@ -1,26 +1,28 @@
 // The messaging layer's facade: what the engine and rooms call to send, and what they hear about
-// received messages and peer links. It ties together the outbox (sender state), the inbox
-// (receiver state), ack batching and the path router, and moves unacknowledged frames from one
-// path to the other when a link comes up or goes down, so a stream stays complete and in order
-// across the switch (the receiver drops the duplicates this creates).
+// received messages. It ties together the outbox (sender state), the inbox (receiver state), ack
+// batching and the path router, says which peers it wants links to and why (rooms eagerly, P2P
+// lazily), and moves unacknowledged frames from one path to the other when a link comes up or
+// goes down, so a stream stays complete and in order across the switch (the receiver drops the
+// duplicates this creates).
 import { MessageConfig, UserMessageSendResult } from '../../shared/codes.js';
 import {
-  FrameType, broadcastStream, parseStream, userStream, type AckFrame, type Frame, type MessageFrame,
+  FrameType, broadcastStream, userStream, type AckFrame, type Frame, type MessageFrame,
 } from '../../shared/frame.js';
 import { payloadBytes } from '../../shared/limits.js';
-import type { ChannelKind, LinkManager } from '../transport/types.js';
+import type { ChannelKind, LinkPathEvents, PeerLinkState } from '../transport/types.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { AckScheduler } from './ack-scheduler.js';
-import { Inbox } from './inbox.js';
+import { Inbox, type Stream } from './inbox.js';
 import type { MessengerEvents, MessengerOptions, MessengerStats } from './messenger-types.js';
-import { makeFrame, normalizePayload, unref, withFirst, type Payload } from './frames.js';
-import { Outbox, type Lane, type PendingEntry, type TrackedMessage } from './outbox.js';
-import { PathRouter, type LinkState } from './path-router.js';
+import { makeFrame, normalizePayload, unref, type Payload } from './frames.js';
+import { Outbox, type PendingEntry, type PendingSelector, type TrackedMessage, type Via } from './outbox.js';
+import { PathRouter } from './path-router.js';
 
 export type { Payload } from './frames.js';
 export { normalizePayload } from './frames.js';
 export type { MessengerEvents, MessengerOptions, MessengerStats } from './messenger-types.js';
 
+/** Which paths a transmission may take: the link when open else the relay, or only one of them. */
 type Mode = 'any' | 'link' | 'relay';
 
 const UNRELIABLE_CHANNEL: Record<number, ChannelKind> = {
@@ -45,28 +47,29 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
   private sweepTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly counters = { sentMessages: 0, receivedMessages: 0, bytesSent: 0, bytesReceived: 0 };
   private destroyed = false;
+  private readonly onPath: LinkPathEvents['path'] = (uid, state) => this.pathChanged(uid, state);
+  /** Frames that went over the old links may be lost with them. */
+  private readonly onReplaced: LinkPathEvents['replaced'] = () => this.resend({ via: 'link' });
 
   constructor(private readonly opts: MessengerOptions) {
     super((event, error) => opts.logger.error(`messenger listener for ${event} threw`, error));
     this.now = opts.now ?? Date.now;
     this.outbox = new Outbox(this.now);
-    this.acks = new AckScheduler({
-      delayMs: opts.ackDelayMs,
-      send: (uid, acks: AckFrame[]) => this.router.sendAny(uid, acks),
-    });
+    this.acks = new AckScheduler({ send: (uid, acks: AckFrame[]) => this.router.sendAny(uid, acks) });
     this.inbox = new Inbox({
       logger: opts.logger,
-      deliver: (from, frame) => this.deliver(from, frame),
+      admit: (from, stream) => this.admits(from, stream),
+      deliver: (from, frame, stream) => this.deliver(from, frame, stream),
       ack: (from, st, s) => this.acks.schedule(from, st, s),
     });
     this.router = new PathRouter({
       relay: opts.relay,
+      links: opts.links,
       logger: opts.logger,
       onFrames: (uid, frames) => this.handleFrames(uid, frames),
-      onLinkState: (uid, state) => this.onLinkState(uid, state),
-      onSignal: (uid, signal) => opts.sendSignal(uid, signal),
-      onPeerState: (uid, state) => this.emit('peerState', uid, state),
     });
+    opts.links.on('path', this.onPath);
+    opts.links.on('replaced', this.onReplaced);
   }
 
   // ---- sending ------------------------------------------------------------------------------
@@ -81,11 +84,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       if (this.router.sendLink(uid, [frame], channel)) queueMicrotask(() => onResult(UserMessageSendResult.Success));
       else this.router.sendRelay(uid, [frame]).then(onResult, (e: unknown) => this.relayError(e, onResult));
     } else {
-      const lane = this.outbox.userLane(uid, st);
-      const seq = lane.next++;
-      const frame = makeFrame(st, seq, data);
-      const msg = this.outbox.track(msgId, 'user', st, [uid], onResult);
-      this.transmit(lane, this.outbox.addPending(lane, seq, frame, msg, 'relay'), false, 'any');
+      this.transmit(this.outbox.enqueueUser(uid, st, data, msgId, onResult), false, 'any');
       this.armSweep();
     }
     // Lazily, after the first frame went out: the relay flushes in a microtask queued before
@@ -93,7 +92,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     // exchanged a message (or share a room).
     if (roomId === '') {
       queueMicrotask(() => {
-        if (!this.destroyed) this.router.want(uid, 'p2p');
+        if (!this.destroyed) this.opts.links.want(uid, 'p2p');
       });
     }
   }
@@ -106,25 +105,9 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       queueMicrotask(() => onResult(200));
       return;
     }
-    const st = broadcastStream(roomId);
-    const seq = this.outbox.nextRoomSeq(roomId);
-    const frame = makeFrame(st, seq, data);
-    const msg = this.outbox.track(msgId, 'room', st, members, onResult);
-    const linked: string[] = [];
-    let viaRelay = 0;
-    for (const uid of members) {
-      const lane = this.outbox.memberLane(roomId, st, uid);
-      const entry = this.outbox.addPending(lane, seq, frame, msg, 'relay');
-      const wire = lane.needsFirst ? withFirst(frame, lane.firstOwedNow(seq), false) : frame;
-      if (this.router.sendLink(uid, [wire])) {
-        entry.via = 'link';
-        linked.push(uid);
-        this.acks.flushTo(uid);
-      } else {
-        viaRelay++;
-      }
-    }
-    if (viaRelay > 0) {
+    const { frame, msg, entries } = this.outbox.enqueueRoom(roomId, broadcastStream(roomId), members, data, msgId, onResult);
+    const linked = entries.filter((entry) => this.transmit(entry, false, 'link') === 'link').map((entry) => entry.uid);
+    if (linked.length < entries.length) {
       this.router.sendRelayRoom(roomId, linked, [frame]).then(
         (code) => this.onRoomRelayReply(msg, code),
         (e: unknown) => this.opts.logger.warn('relay:room failed', e),
@@ -133,7 +116,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.armSweep();
   }
 
-  // ---- rooms and peers ----------------------------------------------------------------------
+  // ---- rooms --------------------------------------------------------------------------------
 
   /** We are in `roomId` with these other members (first join or rejoin: known members keep their state). */
   roomJoined(roomId: string, members: Iterable<string>): void {
@@ -146,23 +129,22 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     if (!members) return;
     if (members.has(uid)) {
       // Joined again after a reconnect: what it may have missed meanwhile goes now, not at the next sweep.
-      this.resendTo(uid);
+      this.resend({ uid });
       return;
     }
     members.add(uid);
     // The lane starts owing from here: what we broadcast before they joined is not theirs.
-    this.outbox.memberLane(roomId, broadcastStream(roomId), uid);
-    this.router.want(uid, `room:${roomId}`);
+    this.outbox.addMember(roomId, broadcastStream(roomId), uid);
+    this.opts.links.want(uid, `room:${roomId}`);
   }
 
   memberLeft(roomId: string, uid: string): void {
     const members = this.rooms.get(roomId);
     if (!members?.delete(uid)) return;
     const st = broadcastStream(roomId);
-    const lane = this.outbox.lane(uid, st);
-    if (lane) this.outbox.dropLane(lane, UserMessageSendResult.NoReceiver, true);
+    this.outbox.dropReceiver(uid, st, UserMessageSendResult.NoReceiver);
     this.inbox.reset(uid, st);
-    this.router.unwant(uid, `room:${roomId}`);
+    this.opts.links.unwant(uid, `room:${roomId}`);
   }
 
   /** We left (or were removed from) `roomId`: its pending broadcasts end with `code`. */
@@ -173,53 +155,16 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     const st = broadcastStream(roomId);
     this.outbox.dropRoom(roomId, st, code);
     this.inbox.resetStream(st);
-    for (const uid of members) this.router.unwant(uid, `room:${roomId}`);
-  }
-
-  members(roomId: string): string[] {
-    return [...(this.rooms.get(roomId) ?? [])];
+    for (const uid of members) this.opts.links.unwant(uid, `room:${roomId}`);
   }
 
   /** The relay is back (re-login after a reconnect): what it may have lost goes again. */
   relayReconnected(): void {
-    for (const lane of this.outbox.allLanes()) {
-      for (const entry of [...lane.pending.values()]) if (entry.via === 'relay') this.transmit(lane, entry, true, 'any');
-    }
-  }
-
-  /** Sends every frame `uid` still owes an ack for again, on the current path. */
-  private resendTo(uid: string): void {
-    for (const lane of this.outbox.lanesOf(uid)) {
-      for (const entry of [...lane.pending.values()]) this.transmit(lane, entry, true, 'any');
-    }
-  }
-
-  setLinkManager(links: LinkManager | null): void {
-    const old = this.router.linkManager;
-    if (old === links) return;
-    this.router.setLinkManager(links);
-    // Frames that went over the old links may be lost with them.
-    for (const lane of this.outbox.allLanes()) {
-      for (const entry of [...lane.pending.values()]) if (entry.via === 'link') this.transmit(lane, entry, true, 'any');
-    }
-  }
-
-  get linkManager(): LinkManager | null {
-    return this.router.linkManager;
-  }
-
-  handleSignal(from: string, signal: Record<string, unknown>): void {
-    this.router.handleSignal(from, signal);
+    this.resend({ via: 'relay' });
   }
 
   stats(): MessengerStats {
-    return {
-      ...this.counters,
-      ...this.router.counters,
-      peers: this.router.wantedPeers,
-      p2pLinks: this.router.openLinks(),
-      pendingReliable: this.outbox.pendingMessages,
-    };
+    return { ...this.counters, ...this.router.counters, pendingReliable: this.outbox.pendingMessages };
   }
 
   /** Logout: every pending message ends with `code`, all stream state is forgotten. */
@@ -228,8 +173,8 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     for (const roomId of [...this.rooms.keys()]) this.roomLeft(roomId, code);
     this.outbox.reset(code);
     this.inbox.resetAll();
-    this.acks.destroy();
-    this.router.unwantAll();
+    this.acks.reset();
+    this.opts.links.unwantAll();
   }
 
   destroy(): void {
@@ -238,6 +183,8 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.disarmSweep();
     this.acks.destroy();
     this.router.destroy();
+    this.opts.links.off('path', this.onPath);
+    this.opts.links.off('replaced', this.onReplaced);
     this.removeAllListeners();
   }
 
@@ -246,54 +193,43 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
   private handleFrames(from: string, frames: Frame[]): void {
     if (this.destroyed) return;
     for (const frame of frames) {
-      if (frame.t === FrameType.Ack) {
-        this.onAck(from, frame);
-        continue;
-      }
-      const stream = parseStream(frame.st);
-      if (!stream) {
-        this.opts.logger.debug?.(`dropping frame on unknown stream ${frame.st} from ${from}`);
-        continue;
-      }
-      if (stream.roomId !== '' && !this.opts.acceptsRoom(stream.roomId)) {
-        // Not acknowledged: if we join soon the sender's resend gets through.
-        this.opts.logger.debug?.(`dropping frame for room ${stream.roomId} we are not in, from ${from}`);
-        continue;
-      }
-      if (stream.roomId !== '' && this.rooms.get(stream.roomId)?.has(from) === false) {
-        // The relay only carries a member's frames; a peer link must not let anyone else in.
-        // Not acknowledged either: a member we have not heard of yet (its join raced its first
-        // frame) gets through with the sender's resend.
-        this.opts.logger.debug?.(`dropping frame for room ${stream.roomId} from ${from}, not a member`);
-        continue;
-      }
-      this.inbox.receive(from, frame);
+      if (frame.t === FrameType.Ack) this.onAck(from, frame);
+      else this.inbox.receive(from, frame);
     }
+  }
+
+  /** Room frames are taken only while we are in the room, and only from its members. */
+  private admits(from: string, stream: Stream): boolean {
+    if (stream.roomId === '') return true;
+    if (!this.opts.acceptsRoom(stream.roomId)) {
+      // Not acknowledged: if we join soon the sender's resend gets through.
+      this.opts.logger.debug?.(`dropping frame for room ${stream.roomId} we are not in, from ${from}`);
+      return false;
+    }
+    if (this.rooms.get(stream.roomId)?.has(from) === false) {
+      // The relay only carries a member's frames; a peer link must not let anyone else in.
+      // Not acknowledged either: a member we have not heard of yet (its join raced its first
+      // frame) gets through with the sender's resend.
+      this.opts.logger.debug?.(`dropping frame for room ${stream.roomId} from ${from}, not a member`);
+      return false;
+    }
+    return true;
   }
 
   private onAck(from: string, ack: AckFrame): void {
     const outcome = this.outbox.ack(from, ack.st, ack.s);
-    const lane = this.outbox.lane(from, ack.st);
-    if (!lane) return;
     if (outcome === 'forged') {
       this.opts.logger.warn(`${from} acked ${ack.st} seq ${ack.s}, far beyond anything we sent: ignored`);
-      return;
-    }
-    if (outcome === 'stale') {
+    } else if (outcome === 'stale') {
       this.opts.logger.info?.(`${from} acked ${ack.st} seq ${ack.s} we never sent: renumbering`);
-      for (const entry of this.outbox.resync(lane, ack.s)) this.transmit(lane, entry, true, 'any');
-      return;
+      for (const entry of this.outbox.resync(from, ack.st, ack.s)) this.transmit(entry, true, 'any');
+    } else if (outcome === 'ok') {
+      const stuck = this.outbox.stuckAt(from, ack.st, ack.s, NUDGE_AFTER_MS);
+      if (stuck) this.transmit(stuck, true, 'any');
     }
-    if (ack.s >= lane.mustPass) return;
-    // The receiver waits for a frame we gave up on (or restarted its stream): tell it where to
-    // start now instead of waiting for the resend sweep.
-    const first = lane.pending.values().next().value;
-    if (first && this.now() - first.sentAt >= NUDGE_AFTER_MS) this.transmit(lane, first, true, 'any');
   }
 
-  private deliver(from: string, frame: MessageFrame): void {
-    const stream = parseStream(frame.st);
-    if (!stream) return;
+  private deliver(from: string, frame: MessageFrame, stream: Stream): void {
     const max = this.opts.maxMessageBytes?.();
     if (max !== undefined && payloadBytes(frame.d) > max) {
       // Consumed (a reliable frame is acknowledged, so its stream moves on) but not delivered.
@@ -308,26 +244,35 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
 
   // ---- paths --------------------------------------------------------------------------------
 
-  private transmit(lane: Lane, entry: PendingEntry, resend: boolean, mode: Mode): void {
-    const wire = resend || lane.needsFirst ? withFirst(entry.frame, lane.firstOwedNow(entry.seq), resend) : entry.frame;
-    if (mode !== 'relay' && this.router.sendLink(lane.uid, [wire])) {
-      entry.via = 'link';
-      entry.sentAt = this.now();
-      this.acks.flushTo(lane.uid);
-      return;
+  /** Sends `entry` on the path `mode` allows; returns the path taken (null: none, mode 'link' only). */
+  private transmit(entry: PendingEntry, resend: boolean, mode: Mode): Via | null {
+    const uid = entry.uid;
+    const wire = this.outbox.wireFrame(entry, resend);
+    let via: Via | null = null;
+    if (mode !== 'relay' && this.router.sendLink(uid, [wire])) {
+      via = 'link';
+    } else if (mode !== 'link') {
+      via = 'relay';
+      this.router.sendRelay(uid, [wire]).then(
+        (code) => this.onRelayReply(entry, code, resend),
+        (e: unknown) => this.opts.logger.warn('relay:frame failed', e),
+      );
     }
-    if (mode === 'link') return;
-    entry.via = 'relay';
-    entry.sentAt = this.now();
-    this.router.sendRelay(lane.uid, [wire]).then(
-      (code) => this.onRelayReply(lane, entry, code, resend),
-      (e: unknown) => this.opts.logger.warn('relay:frame failed', e),
-    );
-    this.acks.flushTo(lane.uid);
+    if (via) {
+      this.outbox.sent(entry, via);
+      // Queued in the same tick, waiting acks for `uid` ride along instead of costing their own message.
+      this.acks.flushTo(uid);
+    }
+    return via;
   }
 
-  private onRelayReply(lane: Lane, entry: PendingEntry, code: number, resend: boolean): void {
-    if (code === 0 || lane.pending.get(entry.seq) !== entry) return;
+  /** Sends the pending frames `select` names again, on the path `mode` allows. */
+  private resend(select: PendingSelector, mode: Mode = 'any'): void {
+    for (const entry of this.outbox.pending(select)) this.transmit(entry, true, mode);
+  }
+
+  private onRelayReply(entry: PendingEntry, code: number, resend: boolean): void {
+    if (code === 0 || !this.outbox.isPending(entry)) return;
     // Not lost for good: the reconnect or the resend sweep sends it again.
     if (code === UserMessageSendResult.Timeout || code === UserMessageSendResult.NetworkDisconnected) return;
     // A resend was accepted once already; a refusal now is most likely passing (the receiver or
@@ -343,13 +288,10 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.outbox.fail(msg, code);
   }
 
-  private onLinkState(uid: string, state: LinkState): void {
-    if (state === 'connecting') return;
-    const from: 'link' | 'relay' = state === 'open' ? 'relay' : 'link';
-    const mode: Mode = state === 'open' ? 'link' : 'relay';
-    for (const lane of this.outbox.lanesOf(uid)) {
-      for (const entry of [...lane.pending.values()]) if (entry.via === from) this.transmit(lane, entry, true, mode);
-    }
+  /** A link came up: what went by relay moves onto it. It went away: what went over it goes by relay. */
+  private pathChanged(uid: string, state: PeerLinkState): void {
+    if (state === 'p2p') this.resend({ uid, via: 'relay' }, 'link');
+    else if (state !== 'connecting') this.resend({ uid, via: 'link' }, 'relay');
   }
 
   private relayError(e: unknown, onResult: (code: number) => void): void {
@@ -382,11 +324,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
 
   private sweep(): void {
     this.outbox.expire(this.opts.messageTimeoutMs(), UserMessageSendResult.Timeout);
-    const cutoff = this.now() - this.opts.resendAfterMs();
-    const relayUp = this.opts.relay.isUp();
-    for (const lane of this.outbox.allLanes()) {
-      if (!relayUp && !this.router.linkOpen(lane.uid)) continue;
-      for (const entry of [...lane.pending.values()]) if (entry.sentAt <= cutoff) this.transmit(lane, entry, true, 'any');
-    }
+    const relayUp = this.router.relayUp();
+    this.resend({ uid: (uid) => relayUp || this.router.linkOpen(uid), sentBefore: this.now() - this.opts.resendAfterMs() });
   }
 }

@@ -11,6 +11,7 @@
 // already seen, or the receiver would drop the new messages as duplicates. Client-side rate
 // limits keep every counter far slower than the clock, so a later start is always higher.
 import type { MessageFrame } from '../../shared/frame.js';
+import { makeFrame, withFirst, type Payload } from './frames.js';
 
 export type Via = 'link' | 'relay';
 export type MessageKind = 'user' | 'room';
@@ -28,19 +29,37 @@ export interface TrackedMessage {
   readonly onResult: (code: number) => void;
 }
 
+/** One frame one receiver still owes an ack for, as the Outbox's callers see it (a handle). */
 export interface PendingEntry {
+  /** The receiver. */
+  readonly uid: string;
+  readonly msg: TrackedMessage;
+}
+
+/** The Outbox's own view of a pending entry. */
+interface Entry extends PendingEntry {
+  readonly lane: Lane;
   readonly seq: number;
   readonly frame: MessageFrame;
-  readonly msg: TrackedMessage;
   via: Via;
   sentAt: number;
 }
 
-export class Lane {
+/** Which pending frames an operation is about; every given condition must hold. */
+export interface PendingSelector {
+  /** One receiver, or a test on the receiver. */
+  uid?: string | ((uid: string) => boolean);
+  /** The path the frame went on last. */
+  via?: Via;
+  /** Sent last at or before this time. */
+  sentBefore?: number;
+}
+
+class Lane {
   /** Next sequence for user streams (room streams use the room counter). */
   next: number;
   /** Unacknowledged frames by seq; insertion order is seq order. */
-  readonly pending = new Map<number, PendingEntry>();
+  readonly pending = new Map<number, Entry>();
   /** Highest cumulative ack received (0 = none). */
   highestAck = 0;
   /**
@@ -99,53 +118,81 @@ export class Outbox {
     return this.messages.size;
   }
 
-  lane(uid: string, stream: string): Lane | undefined {
-    return this.lanes.get(uid)?.get(stream);
+  /**
+   * Queues a reliable user message to `uid` on `stream`: numbered on the lane's own counter,
+   * tracked under `msgId`. Returns its pending entry (marked as relayed until sent otherwise).
+   */
+  enqueueUser(uid: string, stream: string, data: Payload, msgId: number, onResult: (code: number) => void): PendingEntry {
+    const lane = this.lane(uid, stream) ?? this.addLane(new Lane(uid, stream, this.seqBase(), null));
+    const seq = lane.next++;
+    const msg = this.track(msgId, 'user', stream, [uid], onResult);
+    return this.addPending(lane, seq, makeFrame(stream, seq, data), msg);
   }
 
-  lanesOf(uid: string): Lane[] {
-    return [...(this.lanes.get(uid)?.values() ?? [])];
+  /** Queues a broadcast to `members` of `roomId`: one frame, one room seq, an entry per member. */
+  enqueueRoom(
+    roomId: string, stream: string, members: Iterable<string>, data: Payload, msgId: number, onResult: (code: number) => void,
+  ): { frame: MessageFrame; msg: TrackedMessage; entries: PendingEntry[] } {
+    const seq = this.roomCounter(roomId).next++;
+    const frame = makeFrame(stream, seq, data);
+    const msg = this.track(msgId, 'room', stream, members, onResult);
+    const entries = [...msg.owers].map((uid) => this.addPending(this.memberLane(roomId, stream, uid), seq, frame, msg));
+    return { frame, msg, entries };
   }
 
-  allLanes(): Lane[] {
-    const all: Lane[] = [];
-    for (const byStream of this.lanes.values()) all.push(...byStream.values());
-    return all;
+  /** Starts owing `uid` the broadcasts of `roomId` from now on (nothing sent before it joined). */
+  addMember(roomId: string, stream: string, uid: string): void {
+    this.memberLane(roomId, stream, uid);
   }
 
-  userLane(uid: string, stream: string): Lane {
-    let lane = this.lane(uid, stream);
-    if (!lane) lane = this.addLane(new Lane(uid, stream, this.seqBase(), null));
-    return lane;
+  /** The pending entries `select` names, in lane and seq order. */
+  pending(select: PendingSelector = {}): PendingEntry[] {
+    const { uid, via, sentBefore } = select;
+    const lanes = typeof uid === 'string' ? [...(this.lanes.get(uid)?.values() ?? [])] : this.allLanes();
+    const out: Entry[] = [];
+    for (const lane of lanes) {
+      if (typeof uid === 'function' && !uid(lane.uid)) continue;
+      for (const entry of lane.pending.values()) {
+        if ((via === undefined || entry.via === via) && (sentBefore === undefined || entry.sentAt <= sentBefore)) out.push(entry);
+      }
+    }
+    return out;
   }
 
-  /** The lane of a room member; created with the room counter's current value as first owed seq. */
-  memberLane(roomId: string, stream: string, uid: string): Lane {
-    let lane = this.lane(uid, stream);
-    if (!lane) lane = this.addLane(new Lane(uid, stream, this.roomCounter(roomId).next, roomId));
-    return lane;
+  /** Whether `entry` still waits for its ack. */
+  isPending(entry: PendingEntry): boolean {
+    const { lane, seq } = entry as Entry;
+    return lane.pending.get(seq) === entry;
   }
 
-  nextRoomSeq(roomId: string): number {
-    return this.roomCounter(roomId).next++;
+  /** The frame to put on the wire for `entry`: with `f` while the receiver must learn where to start. */
+  wireFrame(entry: PendingEntry, resend: boolean): MessageFrame {
+    const { lane, frame, seq } = entry as Entry;
+    return resend || lane.needsFirst ? withFirst(frame, lane.firstOwedNow(seq), resend) : frame;
   }
 
-  /** Starts tracking a message; its result fires once, when `owers` empties or it fails. */
-  track(
-    msgId: number, kind: MessageKind, stream: string, owers: Iterable<string>, onResult: (code: number) => void,
-  ): TrackedMessage {
-    const msg: TrackedMessage = {
-      msgId, kind, stream, owers: new Set(owers), createdAt: this.now(), entries: [], done: false, onResult,
-    };
-    this.messages.set(msgId, msg);
-    return msg;
+  /** `entry` just went out on `via`. */
+  sent(entry: PendingEntry, via: Via): void {
+    (entry as Entry).via = via;
+    (entry as Entry).sentAt = this.now();
   }
 
-  addPending(lane: Lane, seq: number, frame: MessageFrame, msg: TrackedMessage, via: Via): PendingEntry {
-    const entry: PendingEntry = { seq, frame, msg, via, sentAt: this.now() };
-    lane.pending.set(seq, entry);
-    msg.entries.push({ lane, seq });
-    return entry;
+  /**
+   * After an ack of `s` from `uid` on `stream`: the frame to send again at once because the
+   * receiver waits for one we gave up on (or it restarted its stream) — the first pending one,
+   * unless it went out less than `minAgeMs` ago (then it is probably just in flight).
+   */
+  stuckAt(uid: string, stream: string, s: number, minAgeMs: number): PendingEntry | undefined {
+    const lane = this.lane(uid, stream);
+    if (!lane || s >= lane.mustPass) return undefined;
+    const first = lane.pending.values().next().value;
+    return first && this.now() - first.sentAt >= minAgeMs ? first : undefined;
+  }
+
+  /** Forgets the lane of (uid, stream): its pending frames stop counting (see dropLane). */
+  dropReceiver(uid: string, stream: string, code: number): void {
+    const lane = this.lane(uid, stream);
+    if (lane) this.dropLane(lane, code, true);
   }
 
   /**
@@ -174,7 +221,9 @@ export class Outbox {
    * a room counter is shared, so it jumps for every member (their lanes carry `f` across the
    * gap) and the stale member's pending frames are given up.
    */
-  resync(lane: Lane, s: number): PendingEntry[] {
+  resync(uid: string, stream: string, s: number): PendingEntry[] {
+    const lane = this.lane(uid, stream);
+    if (!lane) return [];
     if (lane.roomId === null) {
       const old = [...lane.pending.values()];
       lane.pending.clear();
@@ -182,7 +231,7 @@ export class Outbox {
       if (s > lane.mustPass) lane.mustPass = s;
       return old.map((e) => {
         const seq = lane.next++;
-        const entry: PendingEntry = { seq, frame: { ...e.frame, s: seq }, msg: e.msg, via: e.via, sentAt: 0 };
+        const entry: Entry = { uid: lane.uid, lane, seq, frame: { ...e.frame, s: seq }, msg: e.msg, via: e.via, sentAt: 0 };
         lane.pending.set(seq, entry);
         e.msg.entries.push({ lane, seq });
         return entry;
@@ -202,7 +251,7 @@ export class Outbox {
    * Gives up on one frame to one receiver of a room message (receiver gone): the message no
    * longer waits for it. User messages fail instead (see fail).
    */
-  abandon(lane: Lane, seq: number): void {
+  private abandon(lane: Lane, seq: number): void {
     const entry = lane.pending.get(seq);
     lane.pending.delete(seq);
     if (seq > lane.mustPass) lane.mustPass = seq;
@@ -225,7 +274,7 @@ export class Outbox {
    * frames stop counting. Room messages complete when nobody else owes; user messages get `code`.
    * With `forget`, the lane itself goes (its receiver's stream state is reset too).
    */
-  dropLane(lane: Lane, code: number, forget: boolean): void {
+  private dropLane(lane: Lane, code: number, forget: boolean): void {
     for (const [seq, entry] of [...lane.pending]) {
       if (entry.msg.kind === 'user') this.fail(entry.msg, code);
       else this.abandon(lane, seq);
@@ -276,6 +325,39 @@ export class Outbox {
     msg.done = true;
     this.messages.delete(msg.msgId);
     msg.onResult(code);
+  }
+
+  /** Starts tracking a message; its result fires once, when `owers` empties or it fails. */
+  private track(
+    msgId: number, kind: MessageKind, stream: string, owers: Iterable<string>, onResult: (code: number) => void,
+  ): TrackedMessage {
+    const msg: TrackedMessage = {
+      msgId, kind, stream, owers: new Set(owers), createdAt: this.now(), entries: [], done: false, onResult,
+    };
+    this.messages.set(msgId, msg);
+    return msg;
+  }
+
+  private addPending(lane: Lane, seq: number, frame: MessageFrame, msg: TrackedMessage): Entry {
+    const entry: Entry = { uid: lane.uid, lane, seq, frame, msg, via: 'relay', sentAt: this.now() };
+    lane.pending.set(seq, entry);
+    msg.entries.push({ lane, seq });
+    return entry;
+  }
+
+  private lane(uid: string, stream: string): Lane | undefined {
+    return this.lanes.get(uid)?.get(stream);
+  }
+
+  private allLanes(): Lane[] {
+    const all: Lane[] = [];
+    for (const byStream of this.lanes.values()) all.push(...byStream.values());
+    return all;
+  }
+
+  /** The lane of a room member; created with the room counter's current value as first owed seq. */
+  private memberLane(roomId: string, stream: string, uid: string): Lane {
+    return this.lane(uid, stream) ?? this.addLane(new Lane(uid, stream, this.roomCounter(roomId).next, roomId));
   }
 
   private addLane(lane: Lane): Lane {

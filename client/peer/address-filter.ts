@@ -15,7 +15,7 @@
 // Both ends should restrict: an unrestricted peer may still reach us on an address it learns
 // some other way (peer-reflexive), the wrapper only controls what this end offers and accepts.
 import { isNodeDatachannel } from './ndc-adapter.js';
-import type { WebRTCImpl } from './webrtc-impl.js';
+import type { WebRTCImplementation } from '../base-types.js';
 
 /** A fixed list, or a getter read for every connection and candidate (undefined = no restriction). */
 export type IceAddresses = readonly string[] | (() => readonly string[] | undefined);
@@ -64,7 +64,7 @@ function findDescriptor(proto: object | null, name: string): PropertyDescriptor 
  * whose address is in `addresses` (IPv4 dotted or IPv6 as candidates write it; case-insensitive).
  * Candidates with a hostname (mDNS `.local`) or a relay/reflexive address not listed are dropped.
  */
-export function restrictIceAddresses<T extends WebRTCImpl>(impl: T, addresses: IceAddresses): T {
+export function restrictIceAddresses<T extends WebRTCImplementation>(impl: T, addresses: IceAddresses): T {
   const current = (): readonly string[] | undefined => (typeof addresses === 'function' ? addresses() : addresses);
   const allowed = (line: string | undefined | null): boolean => {
     const list = current();
@@ -162,6 +162,6 @@ export function restrictIceAddresses<T extends WebRTCImpl>(impl: T, addresses: I
       return super.setRemoteDescription({ type: d.type, sdp: stripSdp(d.sdp, allowed) });
     }
   }
-  return { ...impl, RTCPeerConnection: RestrictedRTCPeerConnection as unknown as WebRTCImpl['RTCPeerConnection'] };
+  return { ...impl, RTCPeerConnection: RestrictedRTCPeerConnection as unknown as WebRTCImplementation['RTCPeerConnection'] };
 }
 

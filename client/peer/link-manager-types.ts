@@ -1,28 +1,22 @@
 // The public face of the link manager: its options (with defaults) and its diagnostics.
+import type { Logger, WebRTCImplementation } from '../base-types.js';
+import type { RetryPolicy } from '../retry-policy.js';
 import type { LinkManager } from '../transport/types.js';
-import type { BackoffPolicy } from './backoff.js';
 import type { ChannelWriterOptions } from './channel-writer.js';
 import type { PeerLink } from './peer-link.js';
-import type { WebRTCImpl } from './webrtc-impl.js';
-
-/** pino-compatible subset. */
-export interface PeerLogger {
-  debug(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
 
 export interface LinkManagerOptions {
   /** This client's uid; decides which side of each pair initiates. */
   localUid: string;
   /** A resolved implementation (see resolveWebRTC in webrtc-impl.ts). */
-  webrtc: WebRTCImpl;
+  webrtc: WebRTCImplementation;
   /** STUN/TURN servers. Default [] (LAN and offline use). */
   iceServers?: RTCIceServer[];
   /** An attempt not open within this is torn down and retried. Default 10 000 ms. */
   connectTimeoutMs?: number;
-  /** Delay before each reconnect attempt. Default exponential 250 ms → 5 s with ±30 % jitter. */
-  backoff?: BackoffPolicy;
-  logger?: PeerLogger;
+  /** Delay before each reconnect attempt (null: stay on the relay). Default LINK_RETRY: 250 ms doubling to 5 s, ±30 % jitter. */
+  backoff?: RetryPolicy;
+  logger?: Logger;
   /** Flow-control tuning of the reliable channel (see channel-writer.ts). */
   reliableWriter?: ChannelWriterOptions;
   /** Flow-control tuning of the two unreliable channels. */

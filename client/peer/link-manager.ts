@@ -19,12 +19,15 @@ import type { Frame } from '../../shared/frame.js';
 import { isValidId } from '../../shared/limits.js';
 import type { ChannelKind, LinkManagerEvents, LinkReason } from '../transport/types.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import { exponentialBackoff, type BackoffPolicy } from './backoff.js';
+import { exponentialBackoff, type RetryPolicy } from '../retry-policy.js';
 import type { LinkManagerOptions, PeerLinkManager, PeerLinkManagerStats } from './link-manager-types.js';
 import { isOlderLid, LinkSignal, makeLid, newEpoch, type PeerSignal } from './link-signal.js';
 import { PeerLink } from './peer-link.js';
 
-export type { LinkManagerOptions, PeerLinkManager, PeerLinkManagerStats, PeerLogger } from './link-manager-types.js';
+export type { LinkManagerOptions, PeerLinkManager, PeerLinkManagerStats } from './link-manager-types.js';
+
+/** How a wanted link that failed is retried, unless LinkManagerOptions.backoff says otherwise. */
+export const LINK_RETRY: RetryPolicy = exponentialBackoff({ initialMs: 250, maxMs: 5_000, jitter: 0.3 });
 
 type UidState = 'connecting' | 'open' | 'down';
 
@@ -35,6 +38,8 @@ interface Entry {
   state: UidState | null;
   /** Consecutive failed attempts, for the backoff. */
   attempt: number;
+  /** When the first of those failed (for the backoff's elapsedMs). */
+  failingSince: number;
   retryTimer: ReturnType<typeof setTimeout> | null;
   /** Running while an attempt (a link, or a request waiting for an offer) has not opened. */
   connectTimer: ReturnType<typeof setTimeout> | null;
@@ -50,7 +55,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
   private readonly localUid: string;
   private readonly opts: LinkManagerOptions;
   private readonly connectTimeoutMs: number;
-  private readonly backoff: BackoffPolicy;
+  private readonly backoff: RetryPolicy;
   private readonly epoch = newEpoch();
   private linkCounter = 0;
   private readonly entries = new Map<string, Entry>();
@@ -65,11 +70,11 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
 
   constructor(options: LinkManagerOptions) {
     const logger = options.logger;
-    super(logger ? (event, error) => logger.warn({ event, err: error }, 'link manager listener threw') : undefined);
+    super(logger ? (event, error) => logger.warn(`link manager listener for ${event} threw`, error) : undefined);
     this.localUid = options.localUid;
     this.opts = options;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-    this.backoff = options.backoff ?? exponentialBackoff();
+    this.backoff = options.backoff ?? LINK_RETRY;
   }
 
   isOpen(uid: string): boolean {
@@ -231,12 +236,12 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     link.on('frames', (frames: Frame[]) => {
       if (entry.link === link) this.emit('frames', entry.uid, frames);
     });
-    link.on('malformed', (error: string) => this.opts.logger?.debug({ uid: entry.uid, lid, error }, 'malformed peer message dropped'));
+    link.on('malformed', (error: string) => this.opts.logger?.debug?.(`malformed message from ${entry.uid} dropped (link ${lid}): ${error}`));
     link.on('close', (reason: string) => {
       this.retire(link);
       if (entry.link !== link) return;
       entry.link = null;
-      this.opts.logger?.debug({ uid: entry.uid, lid, reason }, 'peer link closed');
+      this.opts.logger?.debug?.(`peer link ${lid} to ${entry.uid} closed: ${reason}`);
       this.attemptFailed(entry);
     });
     this.setState(entry, 'connecting');
@@ -248,7 +253,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     if (entry.connectTimer) clearTimeout(entry.connectTimer);
     entry.connectTimer = setTimeout(() => {
       entry.connectTimer = null;
-      this.opts.logger?.debug({ uid: entry.uid }, 'peer link attempt timed out');
+      this.opts.logger?.debug?.(`peer link attempt to ${entry.uid} timed out`);
       if (link) link.destroy('connect timeout'); // its 'close' handler continues below
       else this.attemptFailed(entry);
     }, this.connectTimeoutMs);
@@ -262,7 +267,9 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       return;
     }
     this.setState(entry, 'down');
-    const delay = this.backoff.delayMs(entry.attempt++);
+    if (entry.attempt === 0) entry.failingSince = Date.now();
+    const delay = this.backoff.nextRetryDelayInMs({ retryCount: entry.attempt++, elapsedMs: Date.now() - entry.failingSince });
+    if (delay === null) return; // the policy gave up: relay until wanted anew
     entry.retryTimer = setTimeout(() => {
       entry.retryTimer = null;
       this.connect(entry);
@@ -295,7 +302,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       this.ignore(uid, 'stale decline');
       return;
     }
-    this.opts.logger?.debug({ uid }, 'peer declined links (relay only)');
+    this.opts.logger?.debug?.(`${uid} declined links (relay only)`);
     entry.declined = true;
     this.clearTimers(entry);
     this.dropLink(entry);
@@ -325,7 +332,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
   private entry(uid: string): Entry {
     let entry = this.entries.get(uid);
     if (!entry) {
-      entry = { uid, reasons: new Set(), link: null, state: null, attempt: 0, retryTimer: null, connectTimer: null, declined: false };
+      entry = { uid, reasons: new Set(), link: null, state: null, attempt: 0, failingSince: 0, retryTimer: null, connectTimer: null, declined: false };
       this.entries.set(uid, entry);
     }
     return entry;
@@ -380,6 +387,6 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
 
   private ignore(uid: string, why: string): void {
     this.ignoredSignals++;
-    this.opts.logger?.debug({ uid, why }, 'peer signal ignored');
+    this.opts.logger?.debug?.(`signal from ${uid} ignored: ${why}`);
   }
 }

@@ -15,22 +15,22 @@
 //
 // Everything arriving here is validated before simple-peer sees it: garbage must not reach
 // RTCPeerConnection, where some implementations throw from places no caller can catch.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
-const lid = z.string().regex(/^[0-9a-f]{1,16}\.[0-9]{1,15}$/);
-const ep = z.string().regex(/^[0-9a-f]{1,16}$/);
+const lid = z.string().check(z.regex(/^[0-9a-f]{1,16}\.[0-9]{1,15}$/));
+const ep = z.string().check(z.regex(/^[0-9a-f]{1,16}$/));
 /** An SDP for a data-only session is ~1-2 KiB; the bound only stops absurd payloads. */
-const sdp = z.string().max(64 * 1024).regex(/^v=0\r?\n/);
+const sdp = z.string().check(z.maxLength(64 * 1024), z.regex(/^v=0\r?\n/));
 /**
  * RFC 8839 candidate-attribute, loosely: enough that an implementation's parser is never handed
  * garbage (node-datachannel's polyfill rejects it asynchronously, which simple-peer turns into a
  * dead link; @roamhq/wrtc logs a warning). '' is end-of-candidates. libdatachannel writes an
  * 'a=' prefix, which peer-link.ts strips on the way out; it is still accepted on the way in.
  */
-const candidateLine = z
-  .string()
-  .max(2048)
-  .regex(/^(?:$|(?:a=)?candidate:\S+ \d+ (?:udp|tcp|UDP|TCP) \d+ \S+ \d+ typ (?:host|srflx|prflx|relay)(?: .*)?$)/);
+const candidateLine = z.string().check(
+  z.maxLength(2048),
+  z.regex(/^(?:$|(?:a=)?candidate:\S+ \d+ (?:udp|tcp|UDP|TCP) \d+ \S+ \d+ typ (?:host|srflx|prflx|relay)(?: .*)?$)/),
+);
 
 export const LinkSignal = z.discriminatedUnion('type', [
   z.object({ type: z.literal('offer'), lid, ep, sdp }),
@@ -42,14 +42,14 @@ export const LinkSignal = z.discriminatedUnion('type', [
     candidate: z
       .object({
         candidate: candidateLine,
-        sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
-        sdpMid: z.string().max(64).nullable().optional(),
+        sdpMLineIndex: z.optional(z.nullable(z.int().check(z.gte(0), z.lte(1024)))),
+        sdpMid: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
       })
-      .refine((c) => c.sdpMid != null || c.sdpMLineIndex != null, 'candidate names no media section'),
+      .check(z.refine((c) => c.sdpMid != null || c.sdpMLineIndex != null, 'candidate names no media section')),
   }),
-  z.object({ type: z.literal('link-request'), ep, seen: lid.optional() }),
+  z.object({ type: z.literal('link-request'), ep, seen: z.optional(lid) }),
   z.object({ type: z.literal('close'), lid }),
-  z.object({ type: z.literal('decline'), lid: lid.optional() }),
+  z.object({ type: z.literal('decline'), lid: z.optional(lid) }),
 ]);
 export type LinkSignal = z.infer<typeof LinkSignal>;
 

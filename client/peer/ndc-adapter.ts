@@ -1,4 +1,4 @@
-// node-datachannel's W3C polyfill (libdatachannel) behind the WebRTCImpl shape simple-peer takes.
+// node-datachannel's W3C polyfill (libdatachannel) behind the WebRTCImplementation shape simple-peer takes.
 // Differences from a browser that matter to simple-peer and to this SDK, checked against
 // node-datachannel 0.33 (dist/esm/polyfill):
 //
@@ -18,7 +18,7 @@
 // bufferedAmount (live), bufferedAmountLowThreshold + 'bufferedamountlow' (supported),
 // negotiated channels with fixed ids, setLocalDescription(answer) (a no-op: libdatachannel has
 // already applied it).
-import type { WebRTCImpl } from './webrtc-impl.js';
+import type { WebRTCImplementation } from '../base-types.js';
 
 /** The parts of the 'node-datachannel/polyfill' module this adapter uses. */
 export interface NodeDatachannelPolyfill {
@@ -34,7 +34,7 @@ interface PolyfillPeerConnection {
   createAnswer(options?: RTCAnswerOptions): Promise<RTCSessionDescriptionInit>;
 }
 
-const adapted = new WeakMap<object, WebRTCImpl>();
+const adapted = new WeakMap<object, WebRTCImplementation>();
 /**
  * Marks RTCPeerConnection classes made by this adapter (see isNodeDatachannel). A registered
  * symbol on the class, not a module-local set: an app (or the benchmark) may load this module
@@ -53,7 +53,7 @@ export function isNodeDatachannel(impl: { RTCPeerConnection: unknown }): boolean
   return typeof c === 'function' && c[ADAPTED] === true;
 }
 
-export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCImpl {
+export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCImplementation {
   const known = adapted.get(polyfill.RTCPeerConnection);
   if (known) return known;
 
@@ -69,9 +69,9 @@ export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCI
       return super.createAnswer(options).then(toInit);
     }
   }
-  const impl: WebRTCImpl = {
+  const impl: WebRTCImplementation = {
     // The polyfill implements the rest of RTCPeerConnection; its types just are not the DOM's.
-    RTCPeerConnection: AdaptedRTCPeerConnection as unknown as WebRTCImpl['RTCPeerConnection'],
+    RTCPeerConnection: AdaptedRTCPeerConnection as unknown as WebRTCImplementation['RTCPeerConnection'],
     RTCSessionDescription: polyfill.RTCSessionDescription,
     RTCIceCandidate: polyfill.RTCIceCandidate,
   };

@@ -28,7 +28,7 @@ import {
 } from './channel-writer.js';
 import type { PeerSignal } from './link-signal.js';
 import { isNodeDatachannel } from './ndc-adapter.js';
-import type { WebRTCImpl } from './webrtc-impl.js';
+import type { WebRTCImplementation } from '../base-types.js';
 
 export const UNRELIABLE_ORDERED_CHANNEL_ID = 2;
 export const UNRELIABLE_UNORDERED_CHANNEL_ID = 3;
@@ -39,7 +39,7 @@ export interface PeerLinkOptions {
   uid: string;
   lid: string;
   initiator: boolean;
-  webrtc: WebRTCImpl;
+  webrtc: WebRTCImplementation;
   /** Default [] (LAN/offline use, SPEC §10). */
   iceServers?: RTCIceServer[];
   reliableWriter?: ChannelWriterOptions;
@@ -63,11 +63,31 @@ export interface PeerLinkEvents {
   close: (reason: string) => void;
 }
 
-/** simple-peer internals this file relies on (stable across 9.x). */
-interface SimplePeerInternals {
-  _pc: RTCPeerConnection | null | undefined;
-  _channel: RTCDataChannel | null | undefined;
-  _iceCompleteTimer: ReturnType<typeof setTimeout> | null;
+/** Labels of the channels this file opens itself (simple-peer's reliable one has its own). */
+const OWN_LABEL = 'rtsmesh-';
+
+/**
+ * The implementation simple-peer is given for one link: its RTCPeerConnection hands this link
+ * the connection it makes and simple-peer's reliable channel (created on it by the initiator,
+ * announced by a 'datachannel' event on the answerer), so nothing reads simple-peer's fields.
+ */
+function watched(webrtc: WebRTCImplementation, seen: { pc?: RTCPeerConnection; reliable?: RTCDataChannel }): WebRTCImplementation {
+  class WatchedRTCPeerConnection extends webrtc.RTCPeerConnection {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      seen.pc = this;
+      this.addEventListener('datachannel', (e) => {
+        seen.reliable ??= e.channel;
+      });
+    }
+
+    override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+      const channel = super.createDataChannel(label, init);
+      if (!label.startsWith(OWN_LABEL)) seen.reliable ??= channel;
+      return channel;
+    }
+  }
+  return { RTCPeerConnection: WatchedRTCPeerConnection, RTCSessionDescription: webrtc.RTCSessionDescription, RTCIceCandidate: webrtc.RTCIceCandidate };
 }
 
 export class PeerLink extends TypedEmitter<PeerLinkEvents> {
@@ -80,7 +100,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   unreliableFallback = false;
 
   private readonly peer: SimplePeer.Instance;
-  private readonly internals: SimplePeerInternals;
+  /** The connection and reliable channel simple-peer made, as they appear (see watched()). */
+  private readonly seen: { pc?: RTCPeerConnection; reliable?: RTCDataChannel } = {};
   private readonly opts: PeerLinkOptions;
   private readonly channels = new Map<ChannelKind, RTCDataChannel>();
   private readonly writers = new Map<ChannelKind, ChannelWriter>();
@@ -123,9 +144,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       initiator: opts.initiator,
       trickle: true,
       config: { iceServers: opts.iceServers ?? [] },
-      wrtc: opts.webrtc as SimplePeer.Options['wrtc'],
+      wrtc: watched(opts.webrtc, this.seen) as SimplePeer.Options['wrtc'],
+      // Only gates non-trickle signaling; short, so its timer never outlives the link.
+      iceCompleteTimeout: 1,
     });
-    this.internals = this.peer as unknown as SimplePeerInternals;
 
     // An 'error' without a listener would crash Node; simple-peer always follows it with 'close'.
     this.peer.on('error', (err: Error) => {
@@ -181,13 +203,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   /** Diagnostics and tests: the underlying connection (null once closed). */
   get rtcPeerConnection(): RTCPeerConnection | null {
-    return this.closed ? null : (this.internals._pc ?? null);
+    return this.closed ? null : (this.seen.pc ?? null);
   }
 
   /** Diagnostics and tests: the raw channel of a kind, bypassing flow control. */
   rawChannel(kind: ChannelKind): RTCDataChannel | null {
     if (this.closed) return null;
-    if (kind === 'reliable' || this.unreliableFallback) return this.internals._channel ?? null;
+    if (kind === 'reliable' || this.unreliableFallback) return this.seen.reliable ?? null;
     return this.channels.get(kind) ?? null;
   }
 
@@ -234,8 +256,6 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       }
     }
     this.channels.clear();
-    // simple-peer never clears this 5 s timer; it would hold the process open after us.
-    if (this.internals._iceCompleteTimer) clearTimeout(this.internals._iceCompleteTimer);
     this.peer.destroy();
     this.emit('close', reason);
   }
@@ -270,8 +290,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   private onConnect(): void {
     if (this.closed || this.opened) return;
-    if (this.internals._iceCompleteTimer) clearTimeout(this.internals._iceCompleteTimer);
-    const channel = this.internals._channel;
+    const channel = this.seen.reliable;
     if (!channel) {
       this.destroy('connected without a data channel');
       return;
@@ -296,7 +315,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   private createUnreliableChannels(): void {
     if (this.channels.size > 0 || this.unreliableFallback) return;
-    const pc = this.internals._pc;
+    const pc = this.seen.pc;
     if (!pc) return;
     try {
       this.addChannel(pc, 'unreliable-ordered', { negotiated: true, id: UNRELIABLE_ORDERED_CHANNEL_ID, ordered: true, maxRetransmits: 0 });

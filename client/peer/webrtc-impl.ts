@@ -1,21 +1,11 @@
 // Where RTCPeerConnection comes from. Browsers have it natively; Node needs a native module, and
 // there are two usable ones (@roamhq/wrtc and node-datachannel's W3C polyfill). Both are loaded
 // with dynamic imports whose specifiers live in variables, so a browser bundle (esbuild) never
-// tries to resolve or inline a native module.
+// tries to resolve or inline a native module. Both packages are optional: they are loaded when
+// the first link layer is made (at login), and a missing one is a WebRTCUnavailableError that
+// names the package to install — the engine then stays on the relay.
+import type { NodeWebRTCName, WebRTCImplementation, WebRTCOption } from '../base-types.js';
 import { adaptNodeDatachannel, type NodeDatachannelPolyfill } from './ndc-adapter.js';
-
-/** The shape simple-peer's `wrtc` option takes; any W3C-compatible implementation fits. */
-export interface WebRTCImpl {
-  RTCPeerConnection: new (config?: RTCConfiguration) => RTCPeerConnection;
-  RTCSessionDescription?: new (init: RTCSessionDescriptionInit) => RTCSessionDescription;
-  RTCIceCandidate?: new (init: RTCIceCandidateInit) => RTCIceCandidate;
-}
-
-/** The Node WebRTC stacks this SDK knows how to load by name. */
-export type NodeWebRTCName = 'wrtc' | 'node-datachannel';
-
-/** An injected implementation, a known Node stack by name, or undefined for the platform default. */
-export type WebRTCChoice = WebRTCImpl | NodeWebRTCName | undefined;
 
 /**
  * The stack a Node client uses when nothing is injected, chosen by the benchmark
@@ -27,13 +17,46 @@ export type WebRTCChoice = WebRTCImpl | NodeWebRTCName | undefined;
 export const DEFAULT_NODE_WEBRTC: NodeWebRTCName = 'node-datachannel';
 
 // Specifiers kept in variables: bundlers leave `import(variable)` alone at build time.
-const WRTC_MODULE = '@roamhq/wrtc';
-const NDC_POLYFILL_MODULE = 'node-datachannel/polyfill';
+const MODULES: Record<NodeWebRTCName, { pkg: string; specifier: string }> = {
+  wrtc: { pkg: '@roamhq/wrtc', specifier: '@roamhq/wrtc' },
+  'node-datachannel': { pkg: 'node-datachannel', specifier: 'node-datachannel/polyfill' },
+};
 
-const cache = new Map<NodeWebRTCName, Promise<WebRTCImpl>>();
+/** Loads a module by name. A seam: tests hand resolveWebRTC one that fails like a missing package. */
+export type ModuleImporter = (specifier: string) => Promise<unknown>;
 
-/** Resolves a choice to a usable implementation. Rejects with a clear message when unavailable. */
-export async function resolveWebRTC(choice?: WebRTCChoice): Promise<WebRTCImpl> {
+const importModule: ModuleImporter = (specifier) => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+
+/** The chosen Node WebRTC stack is not installed (or its native part does not load). */
+export class WebRTCUnavailableError extends Error {
+  override readonly name = 'WebRTCUnavailableError';
+
+  constructor(
+    /** The stack that was asked for. */
+    readonly option: NodeWebRTCName,
+    /** The npm package that provides it. */
+    readonly packageName: string,
+    /** True when the package is not installed at all (rather than failing to load). */
+    readonly missing: boolean,
+    cause: unknown,
+  ) {
+    super(
+      missing
+        ? `rtsmesh: the Node WebRTC stack '${option}' is not installed: npm install ${packageName}`
+        : `rtsmesh: the Node WebRTC stack '${option}' (${packageName}) could not be loaded: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+const cache = new Map<NodeWebRTCName, Promise<WebRTCImplementation>>();
+
+/**
+ * Resolves a choice to a usable implementation: an injected one as is, a Node stack by name
+ * (loaded once per process), the browser's own, or the default Node stack. Rejects with a
+ * WebRTCUnavailableError when the stack's package is missing.
+ */
+export async function resolveWebRTC(choice?: WebRTCOption, importer: ModuleImporter = importModule): Promise<WebRTCImplementation> {
   if (choice !== undefined && typeof choice === 'object') {
     if (typeof choice.RTCPeerConnection !== 'function') {
       throw new TypeError('webrtc implementation has no RTCPeerConnection constructor');
@@ -43,14 +66,18 @@ export async function resolveWebRTC(choice?: WebRTCChoice): Promise<WebRTCImpl> 
   if (choice === undefined) {
     const native = browserWebRTC();
     if (native) return native;
-    return loadNamed(DEFAULT_NODE_WEBRTC);
+    // A browser (or other non-Node runtime) without WebRTC: no Node package can help there.
+    if (!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) {
+      throw new Error('rtsmesh: this runtime has no RTCPeerConnection; pass an implementation as `webrtc` or use relayOnly');
+    }
+    return loadNamed(DEFAULT_NODE_WEBRTC, importer);
   }
-  if (choice === 'wrtc' || choice === 'node-datachannel') return loadNamed(choice);
+  if (choice === 'wrtc' || choice === 'node-datachannel') return loadNamed(choice, importer);
   throw new TypeError(`unknown webrtc implementation '${String(choice)}' (expected 'wrtc', 'node-datachannel' or an object)`);
 }
 
-function browserWebRTC(): WebRTCImpl | null {
-  const g = globalThis as unknown as Partial<WebRTCImpl>;
+function browserWebRTC(): WebRTCImplementation | null {
+  const g = globalThis as unknown as Partial<WebRTCImplementation>;
   if (typeof g.RTCPeerConnection !== 'function') return null;
   return {
     RTCPeerConnection: g.RTCPeerConnection,
@@ -59,37 +86,37 @@ function browserWebRTC(): WebRTCImpl | null {
   };
 }
 
-function loadNamed(name: NodeWebRTCName): Promise<WebRTCImpl> {
+function loadNamed(name: NodeWebRTCName, importer: ModuleImporter): Promise<WebRTCImplementation> {
+  if (importer !== importModule) return load(name, importer);
   let pending = cache.get(name);
   if (!pending) {
-    pending = name === 'wrtc' ? loadWrtc() : loadNodeDatachannel();
-    // A failed load is not cached: the caller may install the module and try again.
+    pending = load(name, importer);
+    // A failed load is not cached: the app may install the package and log in again.
     pending.catch(() => cache.delete(name));
     cache.set(name, pending);
   }
   return pending;
 }
 
-async function loadWrtc(): Promise<WebRTCImpl> {
-  const mod = (await importOptional(WRTC_MODULE)) as { default?: WebRTCImpl } & Partial<WebRTCImpl>;
-  const impl = mod.default ?? mod;
-  if (typeof impl.RTCPeerConnection !== 'function') throw new Error(`${WRTC_MODULE} has no RTCPeerConnection`);
-  return impl as WebRTCImpl;
-}
-
-async function loadNodeDatachannel(): Promise<WebRTCImpl> {
-  const mod = (await importOptional(NDC_POLYFILL_MODULE)) as NodeDatachannelPolyfill & { default?: NodeDatachannelPolyfill };
-  const polyfill = typeof mod.RTCPeerConnection === 'function' ? mod : mod.default;
-  if (!polyfill || typeof polyfill.RTCPeerConnection !== 'function') {
-    throw new Error(`${NDC_POLYFILL_MODULE} has no RTCPeerConnection`);
-  }
-  return adaptNodeDatachannel(polyfill);
-}
-
-async function importOptional(specifier: string): Promise<unknown> {
+async function load(name: NodeWebRTCName, importer: ModuleImporter): Promise<WebRTCImplementation> {
+  const { pkg, specifier } = MODULES[name];
+  let mod: Partial<WebRTCImplementation> & { default?: Partial<WebRTCImplementation> };
   try {
-    return await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+    mod = (await importer(specifier)) as typeof mod;
   } catch (e) {
-    throw new Error(`cannot load WebRTC module '${specifier}': ${(e as Error).message}`);
+    throw new WebRTCUnavailableError(name, pkg, isNotFound(e, pkg), e);
   }
+  // @roamhq/wrtc is CommonJS (its default export is the module); the polyfill is ESM.
+  const impl = name === 'wrtc' ? (mod.default ?? mod) : typeof mod.RTCPeerConnection === 'function' ? mod : mod.default;
+  if (!impl || typeof impl.RTCPeerConnection !== 'function') {
+    throw new WebRTCUnavailableError(name, pkg, false, new Error(`${specifier} has no RTCPeerConnection`));
+  }
+  return name === 'node-datachannel' ? adaptNodeDatachannel(impl as NodeDatachannelPolyfill) : (impl as WebRTCImplementation);
+}
+
+/** Node's "cannot find package" for `pkg` itself (not for something the package imports). */
+function isNotFound(e: unknown, pkg: string): boolean {
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+  return notFound && typeof message === 'string' && message.includes(`'${pkg}`);
 }

@@ -8,9 +8,10 @@
 import { UserMessageSendResult } from '../../shared/codes.js';
 import { decodeFrames, encodeFrames, parseStream, type Frame } from '../../shared/frame.js';
 import { payloadBytes } from '../../shared/limits.js';
-import type { Connection, RequestResult } from '../connection.js';
+import type { Connection } from '../connection.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import type { Logger } from '../types.js';
+import type { Logger } from '../base-types.js';
+import { requestCode } from './request-code.js';
 import type { RelayPath, RelayPathEvents } from './types.js';
 
 /** One emit stays well below the server's socket message limit (4 MiB) and the frame cap. */
@@ -89,17 +90,10 @@ export class SocketRelayPath extends TypedEmitter<RelayPathEvents> implements Re
         ? this.conn.request('relay:frame', { to: batch.to, frame })
         : this.conn.request('relay:room', { roomId: batch.roomId, except: batch.except, frame });
     });
-    const codes = (await Promise.all(replies)).map(codeOf);
+    const codes = (await Promise.all(replies)).map(requestCode);
     const code = codes.find((c) => c !== 0) ?? 0;
     for (const resolve of batch.waiters) resolve(code);
   }
-}
-
-function codeOf(result: RequestResult<{ code: number }>): number {
-  if (result.ok) return result.reply.code;
-  if (result.error === 'timeout') return UserMessageSendResult.Timeout;
-  if (result.error === 'offline') return UserMessageSendResult.NetworkDisconnected;
-  return UserMessageSendResult.Unknown;
 }
 
 function* chunks(frames: Frame[]): Generator<Frame[]> {

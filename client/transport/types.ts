@@ -1,7 +1,8 @@
 // The seam between the messaging layer (streams, acks, path choice) and the two paths a frame
-// can take to a peer: a direct WebRTC link (client/peer/) or the signaling server's relay
-// (client/transport/relay-path.ts). The API layer never sees either.
+// can take to a peer: a direct WebRTC link (LinkPath: client/link-layer.ts over a LinkManager
+// from client/peer/) or the signaling server's relay (RelayPath: client/transport/relay-path.ts).
 import type { Frame } from '../../shared/frame.js';
+import type { IceServer, Logger, WebRTCOption } from '../base-types.js';
 
 /** What onPeerLinkStateChanged reports for a remote user. */
 export type PeerLinkState = 'connecting' | 'p2p' | 'relay' | 'closed';
@@ -9,8 +10,11 @@ export type PeerLinkState = 'connecting' | 'p2p' | 'relay' | 'closed';
 /** Which data channel a frame goes on. Reliable frames always take 'reliable'. */
 export type ChannelKind = 'reliable' | 'unreliable-ordered' | 'unreliable-unordered';
 
-/** Why we want a link to a peer: rooms open links eagerly, P2P messages lazily. */
+/** Why a LinkManager is asked for a link: rooms open links eagerly, P2P messages lazily. */
 export type LinkReason = 'room' | 'p2p';
+
+/** Why the messaging layer wants a link to a peer: 'p2p', or 'room:<roomId>' per shared room. */
+export type WantReason = 'p2p' | `room:${string}`;
 
 /** Minimal typed emitter both paths expose (see client/typed-emitter.ts). */
 export interface Emits<E> {
@@ -26,6 +30,28 @@ export interface LinkManagerEvents {
   /** Signaling data to forward to `uid` through the server (rtc:signal). */
   signal: (uid: string, signal: Record<string, unknown>) => void;
 }
+
+/** What the link manager factory gets: everything a WebRTC link layer needs from the engine. */
+export interface LinkManagerContext {
+  /** The logged-in user's uid (links are between uids). */
+  selfUid: string;
+  /** parameters.webrtc as given (undefined = globalThis.RTCPeerConnection in browsers). */
+  webrtc: WebRTCOption | undefined;
+  /** The ICE servers in force; read it when a link is created (setRuntimeParameters can change it). */
+  iceServers(): IceServer[];
+  /**
+   * parameters.iceAddresses in force (undefined = no restriction); read it when a link is created
+   * (setRuntimeParameters can change it). Optional for factories built before it existed.
+   */
+  iceAddresses?(): string[] | undefined;
+  logger: Logger;
+}
+
+/**
+ * Builds the peer-link layer for one login session; the engine destroys it at logout. May be
+ * async (e.g. to load a WebRTC implementation first): frames go by relay until it resolves.
+ */
+export type LinkManagerFactory = (ctx: LinkManagerContext) => LinkManager | Promise<LinkManager>;
 
 /** One WebRTC link per remote user, shared by every room and by P2P messages. */
 export interface LinkManager extends Emits<LinkManagerEvents> {
@@ -60,4 +86,24 @@ export interface RelayPath extends Emits<RelayPathEvents> {
   sendTo(uid: string, frames: Frame[]): Promise<number>;
   /** Room-broadcast frames for every member but the sender and `except`. Resolves with a code (0 = relayed). */
   sendRoom(roomId: string, except: string[], frames: Frame[]): Promise<number>;
+}
+
+export interface LinkPathEvents {
+  /** Decoded frames that arrived on the link with `uid`. */
+  frames: (uid: string, frames: Frame[]) => void;
+  /** Which path frames to `uid` take now (what onPeerLinkStateChanged reports). */
+  path: (uid: string, state: PeerLinkState) => void;
+  /** The link layer was attached or removed: frames sent over the old links may be lost. */
+  replaced: () => void;
+}
+
+/** Direct links as the messaging layer uses them: the one owner of which peers are wanted and why. */
+export interface LinkPath extends Emits<LinkPathEvents> {
+  isOpen(uid: string): boolean;
+  /** Queues frames on the open link to `uid`; false (nothing queued) when there is none. */
+  send(uid: string, frames: Frame[], channel?: ChannelKind): boolean;
+  want(uid: string, reason: WantReason): void;
+  unwant(uid: string, reason: WantReason): void;
+  /** Drops every reason at once (logout). */
+  unwantAll(): void;
 }

@@ -4,11 +4,11 @@
 // link, and counting what the server relayed.
 import { exponentialBackoff, type RTS, type RTSParameters } from '../../client/index.js';
 import type { PeerLinkManager } from '../../client/peer/link-manager.js';
-import type { NodeWebRTCName } from '../../client/peer/webrtc-impl.js';
-import type { Recorder, TestEngine } from './rts-clients.js';
+import type { NodeWebRTCName } from '../../client/base-types.js';
+import { joinAll, type Clients, type Member, type Recorder, type TestEngine } from './rts-clients.js';
 import { waitFor, type TestServer } from './server.js';
 
-export const STACKS: NodeWebRTCName[] = ['wrtc', 'node-datachannel'];
+export { STACKS } from './peer-pair.js';
 
 /**
  * Server limits for streams of a thousand messages in a few seconds: the defaults (100 P2P/s,
@@ -24,6 +24,12 @@ export function meshParams(stack: NodeWebRTCName = 'wrtc', extra: Partial<RTSPar
     reconnect: exponentialBackoff({ initialMs: 100, maxMs: 500 }),
     ...extra,
   };
+}
+
+/** Engines for `uids` on `stack`, logged in at once, then joined to `roomId` one after the other. */
+export async function meshRoom(clients: Clients, uids: string[], roomId: string, stack: NodeWebRTCName = 'wrtc'): Promise<Member[]> {
+  const engines = await Promise.all(uids.map((uid) => clients.login(uid, meshParams(stack))));
+  return joinAll(engines, roomId);
 }
 
 /** The built-in link layer of a logged-in engine (fails the test when there is none). */

@@ -4,6 +4,7 @@
 // while frames are in flight, with knobs to drop, duplicate and delay frames. Every frame crosses
 // the real wire codec (encodeFrames/decodeFrames).
 import { decodeFrames, encodeFrames, type Frame } from '../../shared/frame.js';
+import { LinkLayer } from '../../client/link-layer.js';
 import { Messenger } from '../../client/messaging/messenger.js';
 import { TypedEmitter } from '../../client/typed-emitter.js';
 import type {
@@ -54,6 +55,7 @@ export class FakeNetwork {
 
   remove(uid: string): void {
     this.nodes.get(uid)?.messenger.destroy();
+    this.nodes.get(uid)?.linkLayer.destroy();
     this.nodes.delete(uid);
   }
 
@@ -205,6 +207,8 @@ export interface Received {
 export class FakeNode {
   readonly relay: FakeRelay;
   readonly links: FakeLinkManager | null;
+  /** The engine's link layer over `links` (attached at once; never attached without links). */
+  readonly linkLayer: LinkLayer;
   readonly messenger: Messenger;
   readonly received: Received[] = [];
   readonly results = new Map<number, number>();
@@ -216,18 +220,24 @@ export class FakeNode {
 
   constructor(net: FakeNetwork, readonly uid: string, opts: { links?: boolean; messageTimeoutMs?: number; resendAfterMs?: number }) {
     this.relay = new FakeRelay(net, uid);
-    this.links = opts.links === false ? null : new FakeLinkManager(net, uid);
+    const links = (this.links = opts.links === false ? null : new FakeLinkManager(net, uid));
+    this.linkLayer = new LinkLayer({
+      logger: quietLogger,
+      factory: () => (links ? () => links : null),
+      context: () => ({ selfUid: uid, webrtc: undefined, iceServers: () => [], logger: quietLogger }),
+      sendSignal: (to, signal) => this.signalsOut.push([to, signal]),
+    });
     this.messenger = new Messenger({
       relay: this.relay,
+      links: this.linkLayer,
       logger: quietLogger,
       messageTimeoutMs: () => opts.messageTimeoutMs ?? 30_000,
       resendAfterMs: () => opts.resendAfterMs ?? 300,
       acceptsRoom: (roomId) => this.inRooms.has(roomId),
-      sendSignal: (uid, signal) => this.signalsOut.push([uid, signal]),
     });
-    this.messenger.setLinkManager(this.links);
+    this.linkLayer.attach();
     this.messenger.on('message', (from, kind, roomId, data) => this.received.push({ from, kind, roomId, data }));
-    this.messenger.on('peerState', (uid, state) => this.peerStates.push([uid, state]));
+    this.linkLayer.on('path', (peer, state) => this.peerStates.push([peer, state]));
   }
 
   sendUser(to: string, data: string | Uint8Array, roomId = '', config = 0): number {

@@ -3,7 +3,8 @@
 import type { Frame } from '../../shared/frame.js';
 import { createLinkManager, type LinkManagerOptions, type PeerLinkManager } from '../../client/peer/link-manager.js';
 import { restrictIceAddresses } from '../../client/peer/address-filter.js';
-import { resolveWebRTC, type NodeWebRTCName } from '../../client/peer/webrtc-impl.js';
+import type { NodeWebRTCName } from '../../client/base-types.js';
+import { resolveWebRTC } from '../../client/peer/webrtc-impl.js';
 
 export type LinkState = 'connecting' | 'open' | 'down' | 'closed';
 

@@ -1,9 +1,11 @@
 // Test helper for SDK integration tests: real engines (createRTS) against a real signaling
 // server, with every callback of an engine or room recorded so tests can wait for and assert on
-// them. Everything it creates is destroyed by destroyAll() — call it in afterEach.
+// them. Everything it creates is destroyed by destroyAll() — useTestbed() does that, and closes
+// the file's test server, after every test.
+import { afterEach } from 'vitest';
 import { createRTS, type RTS, type RTSParameters, type RTSRoom } from '../../client/index.js';
 import type { Logger } from '../../client/types.js';
-import type { TestServer } from './server.js';
+import { startTestServer, type TestServer } from './server.js';
 
 /** Tests never let a peer link use anything but loopback (not this machine's other interfaces). */
 export const LOOPBACK_ONLY = ['127.0.0.1'];
@@ -107,4 +109,47 @@ export class Clients {
   destroyAll(): void {
     for (const e of this.engines.splice(0)) e.destroy();
   }
+}
+
+/** An engine that joined a room, with the room and its recorder. */
+export type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
+
+/** Each engine joins `roomId`, one after the other (so everyone sees the earlier ones). */
+export async function joinAll(engines: TestEngine[], roomId: string): Promise<Member[]> {
+  const members: Member[] = [];
+  for (const e of engines) {
+    const { room, rec } = await e.join(roomId);
+    members.push({ ...e, room, roomRec: rec });
+  }
+  return members;
+}
+
+export interface Testbed {
+  /** Engines against the server of the running test. */
+  readonly clients: Clients;
+  /** Starts this test's signaling server (again, e.g. on the same port after closing it). */
+  start(opts?: Parameters<typeof startTestServer>[0]): Promise<TestServer>;
+}
+
+/**
+ * A test file's signaling server and engines: `srv = await bed.start()` in a test; after each
+ * test every engine is destroyed, then `cleanup` runs, then the latest server is closed (the
+ * afterEach is registered here).
+ */
+export function useTestbed(cleanup?: () => void | Promise<void>): Testbed {
+  let server: TestServer | undefined;
+  const clients = new Clients(() => {
+    if (!server) throw new Error('no test server: call bed.start() first');
+    return server;
+  });
+  afterEach(async () => {
+    clients.destroyAll();
+    await cleanup?.();
+    await server?.close();
+    server = undefined;
+  });
+  return {
+    clients,
+    start: async (opts) => (server = await startTestServer(opts)),
+  };
 }
