@@ -7,11 +7,12 @@
 // ReconnectPolicy, and log in again with the same sessionId so the server resumes the session
 // (rooms kept, nobody told we left) instead of treating us as a second login.
 import { io, type Socket } from 'socket.io-client';
-import type * as z from 'zod/mini';
+import type * as z from '../shared/zod.js';
 import { LoginErrorCode, LogoutReason } from '../shared/codes.js';
 import * as P from '../shared/protocol.js';
 import { TypedEmitter } from './typed-emitter.js';
-import type { Logger, ReconnectPolicy } from './types.js';
+import type { Logger } from './base-types.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 type ClientSocket = Socket<P.ServerToClientEvents, P.ClientToServerEvents>;
 
@@ -39,7 +40,7 @@ export interface ConnectionOptions {
   url: string;
   logger: Logger;
   requestTimeoutMs(): number;
-  reconnect(): ReconnectPolicy;
+  reconnect(): RetryPolicy;
 }
 
 export class Connection extends TypedEmitter<ConnectionEvents> {
@@ -47,7 +48,9 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private creds: Credentials | null = null;
   private loggedIn = false;
   private closed = true;
-  private attempt = 0;
+  /** Retries in the current run of failures, and when that run began. */
+  private retryCount = 0;
+  private failingSince = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Ends connect waits early on close(), so no timer outlives the connection. */
   private readonly pendingWaits = new Set<() => void>();
@@ -120,7 +123,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private stop(): void {
     this.closed = true;
     this.loggedIn = false;
-    this.attempt = 0;
+    this.retryCount = 0;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     for (const cancel of [...this.pendingWaits]) cancel();
@@ -194,10 +197,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   private scheduleRetry(): void {
     if (this.closed) return;
-    this.attempt++;
+    if (this.retryCount === 0) this.failingSince = Date.now();
+    const context = { retryCount: this.retryCount++, elapsedMs: Date.now() - this.failingSince };
     let delay: number | null;
     try {
-      delay = this.opts.reconnect().nextDelayMs(this.attempt);
+      delay = this.opts.reconnect().nextRetryDelayInMs(context);
     } catch (e) {
       this.opts.logger.error('reconnect policy threw; giving up', e);
       delay = null;
@@ -215,7 +219,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     const reply = await this.connectAndLogin();
     if (this.closed) return;
     if (reply.code === LoginErrorCode.Success) {
-      this.attempt = 0;
+      this.retryCount = 0;
       this.emit('resumed', reply);
     } else if (reply.displaced) {
       this.onKicked(LogoutReason.DuplicateLogin);

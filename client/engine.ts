@@ -20,7 +20,7 @@ import { RTSPromises } from './promises.js';
 import {
   applyRuntimeParameters, RUNTIME_PARAMETER_KEYS, resolveParameters, type ResolvedParameters, type RTSParameters,
 } from './parameters.js';
-import { byAttempt, toRetryPolicy } from './retry-policy.js';
+import { toRetryPolicy } from './retry-policy.js';
 import { isMessageConfig, RTSRoom, type RoomHost } from './room.js';
 import { SendGate } from './send-gate.js';
 import { ServerParams } from './server-params.js';
@@ -65,12 +65,11 @@ export class RTS extends CallbackSource<RTSEvents> {
     this.log = log;
     const events = this.events;
     events.handler = handler ?? null;
-    const reconnect = byAttempt(() => toRetryPolicy(params.reconnect));
     const conn = (this.conn = new Connection({
       url: params.server,
       logger: log,
       requestTimeoutMs: () => params.requestTimeoutMs,
-      reconnect: () => reconnect,
+      reconnect: () => toRetryPolicy(params.reconnect),
     }));
     const session = (this.session = new Session(conn, appId, events, {
       loggedIn: (resumed) => this.loggedIn(resumed),

@@ -1,6 +1,7 @@
 // createRTS parameters: what they are, their documented defaults, validation, and the subset
 // setRuntimeParameters may change later.
-import * as z from 'zod/mini';
+import * as z from '../shared/zod.js';
+import { SYS_STATS_INTERVAL_MS } from '../shared/limits.js';
 import { consoleLogger } from './logger.js';
 import type { IceServer, Logger, WebRTCOption } from './base-types.js';
 import { exponentialBackoff, isRetryPolicy, type ReconnectPolicy, type RetryPolicy } from './retry-policy.js';
@@ -87,7 +88,7 @@ export const DEFAULT_PARAMETERS = Object.freeze({
   relayOnly: false,
   requestTimeoutMs: 10_000,
   messageTimeoutMs: 30_000,
-  sysStatsIntervalMs: 2_000,
+  sysStatsIntervalMs: SYS_STATS_INTERVAL_MS,
   resendAfterMs: 3_000,
   networkPollMs: 5_000,
 });

@@ -65,17 +65,3 @@ export function toRetryPolicy(policy: RetryPolicy | ReconnectPolicy): RetryPolic
   const legacy = policy as ReconnectPolicy;
   return { nextRetryDelayInMs: ({ retryCount }) => legacy.nextDelayMs(retryCount + 1) };
 }
-
-/**
- * The attempt-numbered view of a policy, for code that counts attempts from 1 (the signaling
- * connection). It measures elapsedMs itself from attempt 1.
- */
-export function byAttempt(policy: () => RetryPolicy, now: () => number = Date.now): ReconnectPolicy {
-  let startedAt = now();
-  return {
-    nextDelayMs(attempt) {
-      if (attempt <= 1) startedAt = now();
-      return policy().nextRetryDelayInMs({ retryCount: attempt - 1, elapsedMs: now() - startedAt });
-    },
-  };
-}

@@ -1,6 +1,6 @@
 // The login session of an engine: login / logout / token updates, what a dropped connection does,
 // and the ConnectionState the app sees (semantics documented on ConnectionState in types.ts).
-import * as z from 'zod/mini';
+import * as z from '../shared/zod.js';
 import { CallError, ConnectionState, LoginErrorCode, LogoutReason } from '../shared/codes.js';
 import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, isValidId, type Limits } from '../shared/limits.js';
 import type { LoginReply } from '../shared/protocol.js';

@@ -5,7 +5,7 @@
 // The sender of a frame is the user the link (or the authenticated socket) belongs to; a frame
 // never names its sender.
 import { Packr } from 'msgpackr';
-import { z } from './zod.js';
+import * as z from './zod.js';
 
 /**
  * A stream is one ordered, reliable sequence from one sender to one receiver:

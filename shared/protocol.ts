@@ -4,7 +4,7 @@
 // server's guard are both driven by these tables, and socket.io's typed event maps derive from them.
 import { LoginErrorCode, RoomErrorCode, UserMessageSendResult } from './codes.js';
 import { DEFAULT_LIMITS, ID_PATTERN, type Limits } from './limits.js';
-import { z } from './zod.js';
+import * as z from './zod.js';
 
 /**
  * Sent with every login. A server refuses a client of another version with LoginFailed instead of

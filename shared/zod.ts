@@ -3,8 +3,12 @@
 // with `new Function`, and merely probing whether that is allowed is reported as an `unsafe-eval`
 // violation on pages with a strict Content-Security-Policy. zod decides when a schema is
 // created, so every schema module imports `z` from here: the config runs before any schema.
-import * as z from 'zod/mini';
+//
+// Consumers write `import * as z from '…/shared/zod.js'` and use its members statically, so a
+// bundler keeps only the schema kinds actually used (re-exporting zod's namespace as one object
+// would keep all of it, its 60 locale files included).
+import { config } from 'zod/mini';
 
-z.config({ jitless: true });
+config({ jitless: true });
 
-export { z };
+export * from 'zod/mini';

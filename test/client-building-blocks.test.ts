@@ -1,7 +1,7 @@
 // Small parts of the SDK on their own: the typed emitter, the default reconnect policy, the
 // client-side rate window, parameter validation, the network type detection.
 import { describe, expect, it } from 'vitest';
-import { byAttempt, exponentialBackoff, toRetryPolicy } from '../client/retry-policy.js';
+import { exponentialBackoff, toRetryPolicy } from '../client/retry-policy.js';
 import { SlidingWindow } from '../client/rate-window.js';
 import { applyRuntimeParameters, resolveParameters, DEFAULT_PARAMETERS } from '../client/parameters.js';
 import { TypedEmitter } from '../client/typed-emitter.js';
@@ -47,20 +47,13 @@ describe('exponentialBackoff (default reconnect policy)', () => {
     expect(policy.nextRetryDelayInMs({ retryCount: 2, elapsedMs: 0 })).toBeNull();
   });
 
-  it("adapts an app's earlier { nextDelayMs(attempt) } policy, and counts attempts for the connection", () => {
+  it("adapts an app's earlier { nextDelayMs(attempt) } policy", () => {
     const attempts: number[] = [];
     const legacy = { nextDelayMs: (n: number) => (attempts.push(n), n > 2 ? null : 20 * n) };
     const policy = toRetryPolicy(legacy);
     expect(policy.nextRetryDelayInMs({ retryCount: 0, elapsedMs: 0 })).toBe(20);
     expect(policy.nextRetryDelayInMs({ retryCount: 2, elapsedMs: 0 })).toBeNull();
     expect(attempts).toEqual([1, 3]);
-    const contexts: Array<{ retryCount: number; elapsedMs: number }> = [];
-    let now = 1000;
-    const counted = byAttempt(() => ({ nextRetryDelayInMs: (c) => (contexts.push({ ...c }), 7) }), () => now);
-    expect(counted.nextDelayMs(1)).toBe(7);
-    now = 1250;
-    counted.nextDelayMs(2);
-    expect(contexts).toEqual([{ retryCount: 0, elapsedMs: 0 }, { retryCount: 1, elapsedMs: 250 }]);
   });
 });
 

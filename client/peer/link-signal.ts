@@ -15,7 +15,7 @@
 //
 // Everything arriving here is validated before simple-peer sees it: garbage must not reach
 // RTCPeerConnection, where some implementations throw from places no caller can catch.
-import * as z from 'zod/mini';
+import * as z from '../../shared/zod.js';
 
 const lid = z.string().check(z.regex(/^[0-9a-f]{1,16}\.[0-9]{1,15}$/));
 const ep = z.string().check(z.regex(/^[0-9a-f]{1,16}$/));

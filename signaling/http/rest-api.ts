@@ -6,7 +6,7 @@
 // could not be handed to the other processes; nothing was delivered there, retry).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as z from 'zod/mini';
+import * as z from '../../shared/zod.js';
 import { RoomErrorCode, UserOfflineReason, UserOnlineStatus } from '../../shared/codes.js';
 import { ID_PATTERN, isValidId, payloadBytes } from '../../shared/limits.js';
 import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext } from '../context.js';
