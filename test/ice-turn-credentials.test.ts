@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   iceOptionsError, mintIceServers, turnCredential, type IceServer,
-} from '../signaling/ice/turn-credentials.js';
+} from '../signaling/domain/ice-servers.js';
 import { startTurnServer, type TurnServer } from './helpers/coturn.js';
 
 type NativePeerConnection = {
