@@ -83,6 +83,7 @@ export class RTS extends CallbackSource<RTSEvents> {
       context: () => ({
         selfUid: session.uid, webrtc: params.webrtc, iceServers: () => params.iceServers, iceAddresses: () => params.iceAddresses, logger: log,
       }),
+      caps: () => ({ perRoom: params.maxPeerLinks, total: params.maxPeerLinksTotal }),
       sendSignal: (to, signal) => {
         void conn.request('rtc:signal', { to, signal }).then((r) => {
           if (!r.ok || r.reply.code !== 0) log.debug(`rtc:signal to ${to} not relayed: ${r.ok ? r.reply.code : r.error}`);

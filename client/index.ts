@@ -34,6 +34,7 @@ export type {
   LinkManager,
   Logger,
   NodeWebRTCName,
+  PathReason,
   PeerLinkState,
   ReconnectPolicy,
   RetryContext,

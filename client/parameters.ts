@@ -41,6 +41,14 @@ export interface RTSParameters {
   resendAfterMs?: number;
   /** How often Node polls its network interfaces for onNetworkTypeChanged. Default 5000. */
   networkPollMs?: number;
+  /**
+   * Direct links per room, at most (SPEC §10): a room of up to maxPeerLinks + 1 members is a full
+   * mesh; in a larger one each member links to 2⌊maxPeerLinks/2⌋ members chosen the same way at
+   * both ends, and reaches the others through the server. A whole number ≥ 1. Default 8.
+   */
+  maxPeerLinks?: number;
+  /** Direct links across all rooms and P2P contacts, at most. A whole number ≥ 1. Default 32. */
+  maxPeerLinksTotal?: number;
   /** Where the SDK logs. Default: console warn/error only. */
   logger?: Logger;
   /**
@@ -61,6 +69,8 @@ export interface RuntimeParameters {
   sysStatsIntervalMs?: number;
   resendAfterMs?: number;
   networkPollMs?: number;
+  maxPeerLinks?: number;
+  maxPeerLinksTotal?: number;
   reconnect?: RetryPolicy | ReconnectPolicy;
   logger?: Logger;
 }
@@ -78,6 +88,8 @@ export interface ResolvedParameters {
   sysStatsIntervalMs: number;
   resendAfterMs: number;
   networkPollMs: number;
+  maxPeerLinks: number;
+  maxPeerLinksTotal: number;
   logger: Logger;
   /** undefined = the built-in default (client/link-factory.ts); null = none. */
   linkManagerFactory: LinkManagerFactory | null | undefined;
@@ -91,6 +103,8 @@ export const DEFAULT_PARAMETERS = Object.freeze({
   sysStatsIntervalMs: SYS_STATS_INTERVAL_MS,
   resendAfterMs: 3_000,
   networkPollMs: 5_000,
+  maxPeerLinks: 8,
+  maxPeerLinksTotal: 32,
 });
 
 // zod/mini (the functional API): the browser bundle carries no more of zod than these checks.
@@ -98,6 +112,10 @@ export const DEFAULT_PARAMETERS = Object.freeze({
 const positiveMs = z.int('expected a whole number of ms').check(
   z.positive('expected a positive number of ms'),
   z.lte(24 * 3600_000, 'expected at most 24 h in ms'),
+);
+const linkCap = z.int('expected a whole number of links').check(
+  z.positive('expected at least 1 link (relayOnly turns links off)'),
+  z.lte(10_000, 'expected at most 10000 links'),
 );
 const url = z.string('expected a URL').check(z.minLength(1, 'expected a non-empty URL'));
 const iceServer = z.object({
@@ -132,6 +150,8 @@ const RUNTIME_SCHEMAS = {
   sysStatsIntervalMs: positiveMs,
   resendAfterMs: positiveMs,
   networkPollMs: positiveMs,
+  maxPeerLinks: linkCap,
+  maxPeerLinksTotal: linkCap,
   reconnect: policy,
   logger,
 } satisfies { [K in keyof Required<RuntimeParameters>]: z.ZodMiniType };
@@ -173,6 +193,8 @@ export function resolveParameters(input: RTSParameters | undefined): ResolvedPar
     sysStatsIntervalMs: params.sysStatsIntervalMs ?? DEFAULT_PARAMETERS.sysStatsIntervalMs,
     resendAfterMs: params.resendAfterMs ?? DEFAULT_PARAMETERS.resendAfterMs,
     networkPollMs: params.networkPollMs ?? DEFAULT_PARAMETERS.networkPollMs,
+    maxPeerLinks: params.maxPeerLinks ?? DEFAULT_PARAMETERS.maxPeerLinks,
+    maxPeerLinksTotal: params.maxPeerLinksTotal ?? DEFAULT_PARAMETERS.maxPeerLinksTotal,
     logger: params.logger ?? consoleLogger,
     linkManagerFactory: params.linkManagerFactory,
   };
