@@ -103,6 +103,7 @@ export class RTS extends CallbackSource<RTSEvents> {
     const sources = {
       state: () => session.state,
       joinedRooms: () => [...this.rooms.values()].filter((room) => room.joined).length,
+      roomIds: () => [...this.rooms.values()].filter((room) => room.joined).map((room) => room.roomId),
       links: this.links,
       messenger: this.messenger,
       rttMs: () => conn.rttMs,

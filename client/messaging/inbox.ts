@@ -56,7 +56,12 @@ export class Inbox {
     this.maxBufferedBytes = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
   }
 
-  receive(from: string, frame: MessageFrame): void {
+  /**
+   * `quiet`: a frame delivered in order needs no ack of its own (a room broadcast through the
+   * server, confirmed to its sender by the hand-off); duplicates and gaps are still acknowledged,
+   * so the sender learns where we are stuck.
+   */
+  receive(from: string, frame: MessageFrame, quiet = false): void {
     const { s, f, st } = frame;
     const stream = parseStream(st);
     if (!stream) {
@@ -103,7 +108,7 @@ export class Inbox {
       next++;
     }
     state.expected = next;
-    this.opts.ack(from, st, next - 1);
+    if (!quiet || next > s + 1) this.opts.ack(from, st, next - 1);
   }
 
   private unbuffer(state: StreamState, seq: number): void {
