@@ -37,7 +37,11 @@ export interface RTSParameters {
   messageTimeoutMs?: number;
   /** Period of onSysStats while logged in. Default 2000. */
   sysStatsIntervalMs?: number;
-  /** A reliable frame unacknowledged this long is sent again on the current path. Default 3000. */
+  /**
+   * Resend timeout of a reliable frame before a round trip to its receiver was measured; after
+   * that the timeout adapts (SRTT + 4·RTTVAR, RFC 6298), doubles while no ack comes, and is at
+   * most max(resendAfterMs, 10 s). Nothing is resent while acks keep coming. Default 1000.
+   */
   resendAfterMs?: number;
   /** How often Node polls its network interfaces for onNetworkTypeChanged. Default 5000. */
   networkPollMs?: number;
@@ -101,7 +105,7 @@ export const DEFAULT_PARAMETERS = Object.freeze({
   requestTimeoutMs: 10_000,
   messageTimeoutMs: 30_000,
   sysStatsIntervalMs: SYS_STATS_INTERVAL_MS,
-  resendAfterMs: 3_000,
+  resendAfterMs: 1_000,
   networkPollMs: 5_000,
   maxPeerLinks: 8,
   maxPeerLinksTotal: 32,

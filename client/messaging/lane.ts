@@ -7,7 +7,22 @@
 // reset by the next ack that moves the lane forward. The timer runs from the later of the oldest
 // frame's send and the lane's last progress, so nothing is resent while acks keep coming.
 import type { MessageFrame } from '../../shared/frame.js';
-import type { TrackedMessage, Via } from './outbox.js';
+
+export type Via = 'link' | 'relay';
+export type MessageKind = 'user' | 'room';
+
+/** One message as the API sees it: a msgId whose result waits for every recipient's ack. */
+export interface TrackedMessage {
+  readonly msgId: number;
+  readonly kind: MessageKind;
+  readonly stream: string;
+  /** Recipients that still owe an acknowledgement. */
+  readonly owers: Set<string>;
+  readonly createdAt: number;
+  readonly entries: Array<{ lane: Lane; seq: number }>;
+  done: boolean;
+  readonly onResult: (code: number) => void;
+}
 
 /** One frame one receiver still owes an ack for, as the Outbox's callers see it (a handle). */
 export interface PendingEntry {
@@ -91,6 +106,29 @@ export class Lane {
     // Handed to the server but not acknowledged: the receiver may not have it yet.
     if (this.lastHanded > this.highestAck) f = Math.min(f, Math.max(this.highestAck + 1, this.firstOwed));
     return f;
+  }
+
+  /** Queued entries that fit in the window now, marked in flight, in seq order. */
+  takeQueued(window: number): Entry[] {
+    const out: Entry[] = [];
+    for (const entry of this.pending.values()) {
+      if (this.inFlight >= window) break;
+      if (entry.via !== null) continue;
+      entry.via = 'relay'; // nominal until Outbox.sent
+      this.inFlight++;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** If the timer expired: the entries to send again (and the next timeout doubles). */
+  due(now: number, bounds: RtoBounds): Entry[] {
+    if (this.inFlight === 0) return [];
+    const resendable = [...this.pending.values()].filter((e) => e.via !== null && !e.awaitingReply);
+    const oldest = resendable[0];
+    if (!oldest || now < Math.max(oldest.sentAt, this.lastProgress) + this.rto(bounds)) return [];
+    this.expired();
+    return resendable;
   }
 
   /** A round trip measured on this lane (RFC 6298 §2). */

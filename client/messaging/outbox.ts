@@ -13,46 +13,11 @@
 import type { MessageFrame } from '../../shared/frame.js';
 import { makeFrame, withFirst, type Payload } from './frames.js';
 import { Lane, type Entry, type PendingEntry, type RtoBounds } from './lane.js';
+import type { MessageKind, OutboxOptions, PendingSelector, TrackedMessage, Via } from './outbox-types.js';
 import { RoomHistory } from './room-history.js';
 
 export type { PendingEntry, RtoBounds } from './lane.js';
-export type Via = 'link' | 'relay';
-export type MessageKind = 'user' | 'room';
-
-/** One message as the API sees it: a msgId whose result waits for every recipient's ack. */
-export interface TrackedMessage {
-  readonly msgId: number;
-  readonly kind: MessageKind;
-  readonly stream: string;
-  /** Recipients that still owe an acknowledgement. */
-  readonly owers: Set<string>;
-  readonly createdAt: number;
-  readonly entries: Array<{ lane: Lane; seq: number }>;
-  done: boolean;
-  readonly onResult: (code: number) => void;
-}
-
-/** Which pending frames an operation is about; every given condition must hold. */
-export interface PendingSelector {
-  /** One receiver, or a test on the receiver. */
-  uid?: string | ((uid: string) => boolean);
-  /** The path the frame went on last. */
-  via?: Via;
-  /** Sent last at or before this time. */
-  sentBefore?: number;
-}
-
-export interface OutboxOptions {
-  now?: () => number;
-  /** Unacknowledged messages per receiver lane, at most; more wait their turn. Default 128. */
-  window?: number;
-  /** Resend timer bounds. Default: initial 1000, min 200, max 10000 ms. */
-  rto?: () => RtoBounds;
-  /** How long sent room broadcasts are kept for members that missed them. Default 30 s. */
-  historyMs?: () => number;
-  /** How many sent room broadcasts are kept per room. Default 4096. */
-  historyFrames?: number;
-}
+export type { MessageKind, OutboxOptions, PendingSelector, TrackedMessage, Via } from './outbox-types.js';
 
 /** Distance between two counters started in the same millisecond (more than a lane ever sends per ms). */
 const SEQ_BASE_GAP = 1000;
@@ -144,15 +109,7 @@ export class Outbox {
   /** Entries that were waiting for room in their lane's window and have it now, in seq order. */
   drainReady(): PendingEntry[] {
     const out: Entry[] = [];
-    for (const lane of this.drainable) {
-      for (const entry of lane.pending.values()) {
-        if (lane.inFlight >= this.window) break;
-        if (entry.via !== null) continue;
-        entry.via = 'relay'; // nominal until sent()
-        lane.inFlight++;
-        out.push(entry);
-      }
-    }
+    for (const lane of this.drainable) out.push(...lane.takeQueued(this.window));
     this.drainable.clear();
     return out;
   }
@@ -165,21 +122,7 @@ export class Outbox {
   due(): PendingEntry[] {
     const now = this.now();
     const bounds = this.rtoBounds();
-    const out: Entry[] = [];
-    for (const lane of this.allLanes()) {
-      if (lane.inFlight === 0) continue;
-      let oldest: Entry | undefined;
-      for (const entry of lane.pending.values()) {
-        if (entry.via !== null && !entry.awaitingReply) {
-          oldest = entry;
-          break;
-        }
-      }
-      if (!oldest || now < Math.max(oldest.sentAt, lane.lastProgress) + lane.rto(bounds)) continue;
-      lane.expired();
-      for (const entry of lane.pending.values()) if (entry.via !== null && !entry.awaitingReply) out.push(entry);
-    }
-    return out;
+    return this.allLanes().flatMap((lane) => lane.due(now, bounds));
   }
 
   /** The path `entry` went on last (null: not sent yet). */
