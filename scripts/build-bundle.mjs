@@ -12,6 +12,7 @@
 // Node-only modules (@roamhq/wrtc, node-datachannel, node:* builtins) must never end up in the
 // bundle: the client imports them only dynamically on Node, so here they resolve to stubs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +96,15 @@ const browserResolvePlugin = {
       contents: 'module.exports = {};\n',
       loader: 'js',
     }));
+
+    // engine.io-client finds the global object with a `Function("return this")()` fallback that
+    // never runs in a browser but is still code compiled from a string; globalThis is the same.
+    build.onLoad({ filter: /engine\.io-client[\\/]build[\\/]esm[\\/]globals\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace('Function("return this")()', 'globalThis');
+      if (contents === source) console.warn(`[build-bundle] warning: no Function("return this") left to replace in ${rel(args.path)}`);
+      return { contents, loader: 'js' };
+    });
   },
 };
 
