@@ -13,6 +13,9 @@ const APP_ID = 'pkgtestapp00000000000000';
 const APP_KEY = 'pkg-test-key';
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; peerDependencies: Record<string, string> };
 
+/** The demo page the CLI serves in --dev mode (signaling/public/ before the demo moved to demo/). */
+const DEMO_INDEX = existsSync(join(ROOT, 'demo/index.html')) ? 'demo/index.html' : 'signaling/public/index.html';
+
 let packed: PackedPackage | undefined;
 let project = '';
 
@@ -131,7 +134,7 @@ describe('the npm tarball', () => {
     for (const f of [
       'package.json', 'README.md', 'LICENSE', 'dist/client/index.js', 'dist/client/index.d.ts', 'dist/browser/rtsmesh.js',
       'dist/signaling/index.js', 'dist/signaling/index.d.ts', 'dist/shared/index.js', 'dist/shared/index.d.ts',
-      'bin/rtsmesh-signaling.js', 'bin/rtsmesh-token.js', 'signaling/public/index.html',
+      'bin/rtsmesh-signaling.js', 'bin/rtsmesh-token.js', DEMO_INDEX,
     ]) expect(files, f).toContain(f);
     const stray = files.filter((f) => /^(test|e2e|bench|scripts|docs|\.ci|client|shared)\//.test(f)
       || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || /^(playwright|vitest)\.config\./.test(f) || f === 'tsconfig.json');
