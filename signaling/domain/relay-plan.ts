@@ -20,6 +20,10 @@ export interface BatchPlan {
   streams: StreamUse[];
   /** All message frames, first sends and retransmissions. */
   messageFrames: number;
+  /** Message frames with x:1 (sent again: resend timer, path switch, replay). */
+  resentFrames: number;
+  /** Ack frames. */
+  ackFrames: number;
   frames: number;
 }
 
@@ -28,6 +32,8 @@ export function planBatch(frames: readonly Frame[], limits: Readonly<Limits>): B
   if (frames.length === 0) return MALFORMED_CODE;
   const byStream = new Map<string, StreamUse>();
   let messageFrames = 0;
+  let resentFrames = 0;
+  let ackFrames = 0;
   for (const f of frames) {
     const parsed = parseStream(f.st);
     if (!parsed || (parsed.roomId !== '' && !isValidId(parsed.roomId))) return MALFORMED_CODE;
@@ -38,9 +44,11 @@ export function planBatch(frames: readonly Frame[], limits: Readonly<Limits>): B
       messageFrames++;
       if (f.x === 1) use.retransmits++;
       else use.messages++;
+      if (f.x === 1) resentFrames++;
     } else {
       use.acks++;
+      ackFrames++;
     }
   }
-  return { streams: [...byStream.values()], messageFrames, frames: frames.length };
+  return { streams: [...byStream.values()], messageFrames, resentFrames, ackFrames, frames: frames.length };
 }

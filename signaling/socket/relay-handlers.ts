@@ -123,7 +123,11 @@ function count(ctx: ServerContext, plan: BatchPlan, recipients: number): void {
   ctx.counters.relayedMessages += plan.messageFrames;
   ctx.counters.relayDeliveries += plan.messageFrames * recipients;
   ctx.counters.relayedFrames += plan.frames;
+  ctx.counters.relayResentFrames += plan.resentFrames;
+  ctx.counters.relayAckFrames += plan.ackFrames;
   ctx.metrics.relayedMessages.inc(plan.messageFrames);
+  ctx.metrics.relayResentFrames.inc(plan.resentFrames);
+  ctx.metrics.relayAckFrames.inc(plan.ackFrames);
   ctx.metrics.relayDeliveries.inc(plan.messageFrames * recipients);
   ctx.metrics.relayedFrames.inc(plan.frames);
 }
