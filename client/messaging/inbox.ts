@@ -87,6 +87,9 @@ export class Inbox {
       return;
     }
     if (s > state.expected) {
+      // A quiet stream's gap is reported once, when it opens: the sender's server leg is in order,
+      // so a gap there is a broadcast waiting for the room's budget (it comes) or one given up.
+      const report = !quiet || state.buffer.size === 0;
       if (!state.buffer.has(s)) {
         const size = frameBytes(frame);
         if (state.buffer.size >= this.maxBuffered || state.bytes + size > this.maxBufferedBytes) {
@@ -97,7 +100,7 @@ export class Inbox {
         }
       }
       // Tells the sender where we are stuck; it resends from there.
-      this.opts.ack(from, st, state.expected - 1);
+      if (report) this.opts.ack(from, st, state.expected - 1);
       return;
     }
     this.opts.deliver(from, frame, stream);

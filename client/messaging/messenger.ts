@@ -12,7 +12,7 @@
 // Room broadcasts through the server count as delivered at the server's hand-off to each
 // member's connection (no ack per member per broadcast through the server; see room-history.ts
 // for members that drop meanwhile).
-import { MessageConfig, UserMessageSendResult } from '../../shared/codes.js';
+import { MessageConfig, RoomMessageSendResult, UserMessageSendResult } from '../../shared/codes.js';
 import {
   FrameType, broadcastStream, userStream, type AckFrame, type Frame, type MessageFrame,
 } from '../../shared/frame.js';
@@ -25,6 +25,7 @@ import type { MessengerEvents, MessengerOptions, MessengerStats } from './messen
 import { makeFrame, normalizePayload, unref, type Payload } from './frames.js';
 import { Outbox, type PendingEntry, type PendingSelector, type TrackedMessage, type Via } from './outbox.js';
 import { PathRouter } from './path-router.js';
+import { RoomLegs, type RoomLeg } from './room-legs.js';
 
 export type { Payload } from './frames.js';
 export { normalizePayload } from './frames.js';
@@ -59,6 +60,8 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
   private readonly counters = { sentMessages: 0, receivedMessages: 0, bytesSent: 0, bytesReceived: 0, resends: 0 };
   /** Resent or replayed frames per room stream ('b/<roomId>' and 'u/<roomId>' alike, by roomId). */
   private readonly roomResends = new Map<string, number>();
+  /** Server legs of broadcasts waiting for the room's budget (room-legs.ts). */
+  private readonly legs = new RoomLegs((roomId, leg) => this.relayRoomLeg(roomId, leg));
   /** Peers whose link is open but whose acks stopped coming over it: their frames go by relay. */
   private readonly stalled = new Set<string>();
   private destroyed = false;
@@ -138,11 +141,9 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       else relayed.push(entry);
     }
     if (relayed.length > 0) {
+      // Waiting for its reply (or behind legs waiting for the room's budget): no resend meanwhile.
       for (const entry of relayed) this.outbox.sent(entry, 'relay', false, true);
-      this.router.sendRelayRoom(roomId, skip, [frame]).then(
-        (code) => this.onRoomRelayReply(msg, relayed, code),
-        (e: unknown) => this.opts.logger.warn('relay:room failed', e),
-      );
+      this.legs.submit(roomId, { msg, frame, relayed, skip, attempt: 0 });
     }
     this.armSweep();
   }
@@ -214,6 +215,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.acks.reset();
     this.stalled.clear();
     this.roomResends.clear();
+    this.legs.clear();
     this.opts.links.unwantAll();
   }
 
@@ -314,7 +316,52 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
 
   /** Sends the pending frames `select` names again, on the path `mode` allows. */
   private resend(select: PendingSelector, mode: Mode = 'any'): void {
-    for (const entry of this.outbox.pending(select)) this.transmit(entry, true, mode);
+    this.resendEntries(this.outbox.pending(select), mode);
+  }
+
+  /**
+   * Sends `entries` again. A broadcast that several members still owe and that goes through the
+   * server goes once, as relay:room to those members — not one relay:frame per member, which at a
+   * hundred members would turn a reconnect into a flood of the server.
+   */
+  private resendEntries(entries: PendingEntry[], mode: Mode): void {
+    const grouped = new Map<TrackedMessage, PendingEntry[]>();
+    for (const entry of entries) {
+      const direct = mode !== 'relay' && !this.stalled.has(entry.uid) && this.router.linkOpen(entry.uid);
+      if (entry.msg.kind !== 'room' || direct || mode === 'link') {
+        this.transmit(entry, true, mode);
+        continue;
+      }
+      const group = grouped.get(entry.msg);
+      if (group) group.push(entry);
+      else grouped.set(entry.msg, [entry]);
+    }
+    for (const [msg, group] of grouped) {
+      const roomId = msg.stream.slice(2);
+      const members = this.rooms.get(roomId);
+      if (group.length === 1 || !members) {
+        for (const entry of group) this.transmit(entry, true, 'relay');
+        continue;
+      }
+      if (this.legs.isHolding(roomId)) continue; // the room's budget is spent: the next expiry tries again
+      const targets = new Set(group.map((entry) => entry.uid));
+      for (const entry of group) {
+        this.countResend(msg.stream);
+        this.outbox.sent(entry, 'relay', true, true);
+      }
+      // No `f`: the frame also reaches members we have not heard of yet, and `f` could make a
+      // newcomer wait for frames that were never its own. Resends go in seq order, so an owing
+      // member that never heard of this stream starts no later than its first owed frame.
+      const frame: MessageFrame = { ...this.outbox.frameOf(group[0]), x: 1 };
+      this.router.sendRelayRoom(roomId, [...members].filter((uid) => !targets.has(uid)), [frame]).then((code) => {
+        for (const entry of group) {
+          if (!this.outbox.isPending(entry)) continue;
+          if (code === 0) this.outbox.handedOff(entry);
+          else this.outbox.replied(entry);
+        }
+        this.flushReady();
+      }, (e: unknown) => this.opts.logger.warn('relay:room resend failed', e));
+    }
   }
 
   private onRelayReply(entry: PendingEntry, code: number, resend: boolean): void {
@@ -335,8 +382,25 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     if (entry.msg.kind === 'user') this.outbox.fail(entry.msg, code);
   }
 
-  private onRoomRelayReply(msg: TrackedMessage, relayed: PendingEntry[], code: number): void {
-    for (const entry of relayed) {
+  /** The broadcast's leg through the server: once, to every member not in `skip`. */
+  private relayRoomLeg(roomId: string, leg: RoomLeg): void {
+    const waiting = leg.relayed.filter((entry) => this.outbox.isPending(entry));
+    if (waiting.length === 0) return;
+    const gone = leg.relayed.filter((entry) => !this.outbox.isPending(entry)).map((entry) => entry.uid);
+    const now = { ...leg, relayed: waiting, skip: gone.length > 0 ? [...leg.skip, ...gone] : leg.skip };
+    this.router.sendRelayRoom(roomId, now.skip, [leg.frame]).then(
+      (code) => this.onRoomRelayReply(roomId, now, code),
+      (e: unknown) => this.opts.logger.warn('relay:room failed', e),
+    );
+  }
+
+  private onRoomRelayReply(roomId: string, leg: RoomLeg, code: number): void {
+    const { msg } = leg;
+    if (code === RoomMessageSendResult.ExceedQPS && !msg.done && !this.destroyed) {
+      this.legs.refused(roomId, leg);
+      return;
+    }
+    for (const entry of leg.relayed) {
       if (!this.outbox.isPending(entry)) continue;
       if (code === 0) this.outbox.handedOff(entry);
       else this.outbox.replied(entry);
@@ -374,7 +438,10 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     }
   }
 
+  readonly dbg: Record<string, number> = {};
   private countResend(stream: string): void {
+    const why = (new Error().stack ?? '').split('\n').slice(2,5).map((l) => l.trim().split(' ')[1]).join('<');
+    this.dbg[why] = (this.dbg[why] ?? 0) + 1;
     this.counters.resends++;
     const roomId = stream.slice(2);
     if (roomId !== '') this.roomResends.set(roomId, (this.roomResends.get(roomId) ?? 0) + 1);
@@ -406,12 +473,14 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
   private sweep(): void {
     this.outbox.expire(this.opts.messageTimeoutMs(), UserMessageSendResult.Timeout);
     const relayUp = this.router.relayUp();
+    const due: PendingEntry[] = [];
     for (const entry of this.outbox.due()) {
       const { uid } = entry;
       // No ack within the timeout over a link that says it is open: the server carries this peer's
       // frames until acks come over the link again (a peer that stopped acking, a link gone silent).
       if (this.outbox.lastVia(entry) === 'link' && this.router.linkOpen(uid)) this.stalled.add(uid);
-      if (relayUp || (this.router.linkOpen(uid) && !this.stalled.has(uid))) this.transmit(entry, true, 'any');
+      if (relayUp || (this.router.linkOpen(uid) && !this.stalled.has(uid))) due.push(entry);
     }
+    this.resendEntries(due, 'any');
   }
 }

@@ -160,7 +160,13 @@ export class Outbox {
     const now = this.now();
     if (!lane || lane.roomId === null || lane.lastHanded <= lane.highestAck) return [];
     if (minAgeMs > 0 && now - lane.replayedAt < minAgeMs) return [];
-    const frames = this.history.range(stream, Math.max(lane.highestAck + 1, lane.firstOwed), lane.lastHanded, now - minAgeMs);
+    // Up to the first frame still on its way (e.g. waiting for the room's budget): it comes anyway.
+    let to = lane.lastHanded;
+    for (const seq of lane.pending.keys()) {
+      to = Math.min(to, seq - 1);
+      break;
+    }
+    const frames = this.history.range(stream, Math.max(lane.highestAck + 1, lane.firstOwed), to, now - minAgeMs);
     if (frames.length === 0) return [];
     lane.replayedAt = now;
     return frames.map((frame, i) => (i === 0 ? withFirst(frame, frame.s ?? 1, true) : { ...frame, x: 1 as const }));
@@ -178,6 +184,11 @@ export class Outbox {
   }
 
   /** The frame to put on the wire for `entry`: with `f` while the receiver must learn where to start. */
+  /** The frame of `entry` as first numbered (without `f` or `x`). */
+  frameOf(entry: PendingEntry): MessageFrame {
+    return (entry as Entry).frame;
+  }
+
   wireFrame(entry: PendingEntry, resend: boolean): MessageFrame {
     const { lane, frame, seq } = entry as Entry;
     return resend || lane.needsFirst ? withFirst(frame, lane.firstOwedNow(seq), resend) : frame;
@@ -286,6 +297,8 @@ export class Outbox {
   fail(msg: TrackedMessage, code: number): void {
     if (msg.done) return;
     this.finish(msg, code);
+    // Never replayed to anyone: its result said it was not delivered.
+    if (msg.kind === 'room' && msg.entries.length > 0) this.history.remove(msg.stream, msg.entries[0].seq);
     for (const { lane, seq } of msg.entries) {
       if (lane.pending.get(seq)?.msg !== msg) continue;
       this.remove(lane, seq);

@@ -48,6 +48,13 @@ export class RoomHistory {
     return out;
   }
 
+  /** Forgets one frame (its message failed: it must not reach anyone later). */
+  remove(stream: string, seq: number): void {
+    const sent = this.rooms.get(stream);
+    const at = sent?.findIndex((s) => s.seq === seq) ?? -1;
+    if (at >= 0) sent!.splice(at, 1);
+  }
+
   drop(stream: string): void {
     this.rooms.delete(stream);
   }

@@ -15,6 +15,7 @@ export interface MemberReport {
   paths: Record<string, number>;
   resultMs: number[];
   latencies: number[];
+  states: number[];
 }
 
 const WORKER = fileURLToPath(new URL('./rooms-worker.ts', import.meta.url));
@@ -76,8 +77,9 @@ export class RoomsFleet {
     }));
   }
 
-  async report(): Promise<MemberReport[]> {
-    const replies = await Promise.all(this.workers.map((w) => w.request('report', {}, 60_000)));
+  /** Counts only, unless `full` (every latency sample: large, so not while polling a busy room). */
+  async report(full = false): Promise<MemberReport[]> {
+    const replies = await Promise.all(this.workers.map((w) => w.request('report', { full }, 60_000)));
     return replies.flatMap((r) => r.members as MemberReport[]);
   }
 
@@ -87,7 +89,7 @@ export class RoomsFleet {
     for (;;) {
       const reports = await this.report();
       if (done(reports) || Date.now() > end) return reports;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 1000));
     }
   }
 

@@ -7,7 +7,7 @@
 //   join   {room, uids?}                               join (all or some), until joined
 //   leave  {room, uids}                                leave the room, until left on the server
 //   stream {room, count, intervalMs, uids?, startAt}   each sender broadcasts `count` messages "<uid>#<i>#<sentAt>", spread evenly
-//   report {}                                          what every member received, its send results and its links
+//   report {full?}                                     what every member received, its send results and its links (full: with every latency)
 import { serveIpc } from '../../bench/lib/child-main.js';
 import { createRTS, type RTS, type RTSParameters, type RTSRoom } from '../../client/index.js';
 import { createToken } from '../../shared/token.js';
@@ -23,7 +23,7 @@ interface PerSender {
 interface Member {
   uid: string;
   rts: RTS;
-  room?: RTSRoom;
+  rooms: Map<string, RTSRoom>;
   paths: Map<string, { state: string; reason?: string }>;
   received: Map<string, PerSender>;
   results: Map<number, number>;
@@ -31,6 +31,8 @@ interface Member {
   sentAt: Map<number, number>;
   latencies: number[];
   sent: number;
+  /** Connection states seen other than Connected (3), in order: a reconnect shows here. */
+  states: number[];
 }
 
 const members = new Map<string, Member>();
@@ -68,7 +70,10 @@ async function login(url: string, appId: string, appKey: string, uid: string, pa
     // The patched client of the tests: it receives everything and acknowledges nothing.
     (rts as unknown as { messenger: { acks: { schedule: () => void } } }).messenger.acks.schedule = () => undefined;
   }
-  const m: Member = { uid, rts, paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], sent: 0 };
+  const m: Member = { uid, rts, rooms: new Map(), paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], sent: 0, states: [] };
+  rts.on('onConnectionStateChanged', (state) => {
+    if (m.states.length < 20) m.states.push(state);
+  });
   rts.on('onPeerLinkStateChanged', (peer, state, reason) => m.paths.set(peer, { state, reason }));
   const done = new Promise<void>((resolve, reject) => {
     rts.on('onLoginResult', (_u, code) => (code === 0 ? resolve() : reject(new Error(`login ${uid}: ${code}`))));
@@ -80,10 +85,11 @@ async function login(url: string, appId: string, appKey: string, uid: string, pa
 }
 
 function join(m: Member, roomId: string): Promise<void> {
-  const room = m.room ?? m.rts.createRoom(roomId);
+  const known = m.rooms.get(roomId);
+  const room = known ?? m.rts.createRoom(roomId);
   if (!room || typeof room === 'number') throw new Error(`createRoom ${roomId} failed`);
-  if (!m.room) {
-    m.room = room;
+  if (!known) {
+    m.rooms.set(roomId, room);
     room.on('onRoomMessageReceived', (from, text) => onMessage(m, from, text));
     room.on('onRoomMessageSendResult', (msgId, code) => {
       m.results.set(msgId, code);
@@ -120,7 +126,7 @@ serveIpc(
       await Promise.all(pick(msg.uids).map((m) => join(m, msg.room as string)));
     },
     leave: async (msg) => {
-      for (const m of pick(msg.uids)) m.room?.leaveRoom();
+      for (const m of pick(msg.uids)) m.rooms.get(msg.room as string)?.leaveRoom();
       await sleep(50);
     },
     stream: (msg) => {
@@ -135,7 +141,7 @@ serveIpc(
           const t = setTimeout(() => {
             timers.delete(t);
             const at = wallNow();
-            const id = m.room!.sendRoomMessage(`${m.uid}#${i}#${at}`);
+            const id = m.rooms.get(msg.room as string)!.sendRoomMessage(`${m.uid}#${i}#${at}`);
             m.sent++;
             if (id > 0) m.sentAt.set(id, at);
             else m.results.set(-i - 1, id);
@@ -144,7 +150,7 @@ serveIpc(
         }
       });
     },
-    report: () => ({
+    report: (msg) => ({
       members: [...members.values()].map((m) => {
         const links = (m.rts as unknown as { links: { openLinks(): number } }).links.openLinks();
         const codes: Record<string, number> = {};
@@ -156,7 +162,7 @@ serveIpc(
           const key = p.reason ? `${p.state}:${p.reason}` : p.state;
           paths[key] = (paths[key] ?? 0) + 1;
         }
-        return { uid: m.uid, openLinks: links, sent: m.sent, codes, pending: m.sent - m.results.size, received, paths, resultMs: m.resultMs, latencies: m.latencies };
+        return { uid: m.uid, openLinks: links, sent: m.sent, codes, pending: m.sent - m.results.size, received, paths, resultMs: msg.full ? m.resultMs : [], latencies: msg.full ? m.latencies : [], states: m.states, dbg: (m.rts as any).messenger.dbg };
       }),
     }),
   },
