@@ -198,6 +198,7 @@ export class RTS extends CallbackSource<RTSEvents> {
       else this.links.attach();
     }
     if ('sysStatsIntervalMs' in update.applied && this.sysStats.running) this.sysStats.start();
+    if ('maxPeerLinks' in update.applied || 'maxPeerLinksTotal' in update.applied) this.links.rebalance();
     return update.unknownKeys.length > 0 || update.invalid.length > 0 ? CallError.BadArgument : 0;
   }
 
