@@ -4,7 +4,7 @@
 // — directly from the members linked to the sender, once through the server to the rest — and
 // every result is 200.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryProblems, RoomsFleet, type MemberReport } from './helpers/rooms-fleet.js';
+import { deliveryProblems, RoomsFleet, type MemberReport } from '../bench/lib/rooms-fleet.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const N = 40;

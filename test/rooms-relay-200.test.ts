@@ -3,7 +3,7 @@
 // in order, every result is 200, and the server takes in one message frame per broadcast — not
 // one resent frame — and no ack per member per broadcast (the server's hand-off confirms it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryProblems, RoomsFleet } from './helpers/rooms-fleet.js';
+import { deliveryProblems, RoomsFleet } from '../bench/lib/rooms-fleet.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const N = 200;

@@ -2,7 +2,7 @@
 // Real engines over 3 processes, a real server at its default limits, maxPeerLinks 4 so that
 // every broadcast takes both paths (direct to 4 members, once through the server to the rest).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryProblems, RoomsFleet, type MemberReport } from './helpers/rooms-fleet.js';
+import { deliveryProblems, RoomsFleet, type MemberReport } from '../bench/lib/rooms-fleet.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;

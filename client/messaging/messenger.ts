@@ -438,10 +438,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     }
   }
 
-  readonly dbg: Record<string, number> = {};
   private countResend(stream: string): void {
-    const why = (new Error().stack ?? '').split('\n').slice(2,5).map((l) => l.trim().split(' ')[1]).join('<');
-    this.dbg[why] = (this.dbg[why] ?? 0) + 1;
     this.counters.resends++;
     const roomId = stream.slice(2);
     if (roomId !== '') this.roomResends.set(roomId, (this.roomResends.get(roomId) ?? 0) + 1);

@@ -2,7 +2,7 @@
 // who is where, joining, streaming broadcasts, and the checks every rooms test makes on what
 // arrived. Every child is ended by its pid in stop().
 import { fileURLToPath } from 'node:url';
-import { startChild, type BenchChild } from '../../bench/lib/children.js';
+import { startChild, type BenchChild } from './children.js';
 import type { RTSParameters } from '../../client/index.js';
 
 export interface MemberReport {
@@ -16,6 +16,8 @@ export interface MemberReport {
   resultMs: number[];
   latencies: number[];
   states: number[];
+  /** Results 200 within 2 s of the send. */
+  fast: number;
 }
 
 const WORKER = fileURLToPath(new URL('./rooms-worker.ts', import.meta.url));
@@ -91,6 +93,38 @@ export class RoomsFleet {
       if (done(reports) || Date.now() > end) return reports;
       await new Promise((r) => setTimeout(r, 1000));
     }
+  }
+
+  // ---- the raw socket.io baseline (bench/lib/raw-relay-server.ts), same members and schedule ----
+
+  async rawSetup(url: string): Promise<void> {
+    await Promise.all(this.workers.map((w, i) => (this.uidsOf[i].length ? w.request('rawSetup', { url, uids: this.uidsOf[i] }, 120_000) : undefined)));
+  }
+
+  async rawJoin(room: string): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.request('rawJoin', { room }, 60_000)));
+  }
+
+  async rawStream(room: string, count: number, intervalMs: number): Promise<void> {
+    const step = intervalMs / this.uids.length;
+    const startAt = performance.timeOrigin + performance.now() + 200;
+    let phase0 = 0;
+    await Promise.all(this.workers.map((w, i) => {
+      const p = phase0;
+      phase0 += this.uidsOf[i].length * step;
+      return w.request('rawStream', { room, count, intervalMs, startAt, phase0: p, phaseStep: step });
+    }));
+  }
+
+  async rawReport(): Promise<Array<{ uid: string; sent: number; n: number; latencies: number[] }>> {
+    const replies = await Promise.all(this.workers.map((w) => w.request('rawReport', {}, 60_000)));
+    return replies.flatMap((r) => r.members as Array<{ uid: string; sent: number; n: number; latencies: number[] }>);
+  }
+
+  /** Ends every engine and raw client (the processes stay); `forget`: the members too. */
+  async teardown(forget = true): Promise<void> {
+    await Promise.all(this.workers.map((w) => Promise.all([w.request('teardown', {}, 60_000), w.request('rawTeardown', {}, 60_000)])));
+    if (forget) this.uidsOf.forEach((u) => (u.length = 0));
   }
 
   async stop(): Promise<void> {

@@ -7,8 +7,11 @@
 //   join   {room, uids?}                               join (all or some), until joined
 //   leave  {room, uids}                                leave the room, until left on the server
 //   stream {room, count, intervalMs, uids?, startAt}   each sender broadcasts `count` messages "<uid>#<i>#<sentAt>", spread evenly
+//   rawSetup {url, uids}                               the same members as raw socket.io clients of bench's raw relay (baseline)
+//   rawJoin {room} / rawStream {…as stream}           join, and broadcast the same messages, on the raw relay
 //   report {full?}                                     what every member received, its send results and its links (full: with every latency)
-import { serveIpc } from '../../bench/lib/child-main.js';
+import { io, type Socket } from 'socket.io-client';
+import { serveIpc } from './child-main.js';
 import { createRTS, type RTS, type RTSParameters, type RTSRoom } from '../../client/index.js';
 import { createToken } from '../../shared/token.js';
 
@@ -33,9 +36,13 @@ interface Member {
   sent: number;
   /** Connection states seen other than Connected (3), in order: a reconnect shows here. */
   states: number[];
+  /** Results 200 within 2 s of the send. */
+  fast: number;
 }
 
 const members = new Map<string, Member>();
+/** Raw socket.io clients (the baseline): same accounting, no results (the raw relay has none). */
+const raw = new Map<string, { socket: Socket; m: Member }>();
 const timers = new Set<ReturnType<typeof setTimeout>>();
 const wallNow = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -70,7 +77,7 @@ async function login(url: string, appId: string, appKey: string, uid: string, pa
     // The patched client of the tests: it receives everything and acknowledges nothing.
     (rts as unknown as { messenger: { acks: { schedule: () => void } } }).messenger.acks.schedule = () => undefined;
   }
-  const m: Member = { uid, rts, rooms: new Map(), paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], sent: 0, states: [] };
+  const m: Member = { uid, rts, rooms: new Map(), paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], sent: 0, states: [], fast: 0 };
   rts.on('onConnectionStateChanged', (state) => {
     if (m.states.length < 20) m.states.push(state);
   });
@@ -95,6 +102,7 @@ function join(m: Member, roomId: string): Promise<void> {
       m.results.set(msgId, code);
       const t = m.sentAt.get(msgId);
       if (t !== undefined) m.resultMs.push(wallNow() - t);
+      if (t !== undefined && code === 200 && wallNow() - t <= 2000) m.fast++;
     });
   }
   return new Promise((resolve, reject) => {
@@ -106,6 +114,27 @@ function join(m: Member, roomId: string): Promise<void> {
     };
     room.on('onRoomStateChanged', onState);
     room.joinRoom();
+  });
+}
+
+/** Schedules `count` sends per sender, evenly spread (see RoomsFleet.stream). */
+function schedule(msg: Record<string, unknown>, senders: Member[], send: (m: Member, text: string) => number): void {
+  const count = msg.count as number;
+  const interval = msg.intervalMs as number;
+  const startAt = msg.startAt as number;
+  senders.forEach((m, k) => {
+    const phase = ((msg.phase0 as number) + k * (msg.phaseStep as number)) % interval;
+    for (let i = 0; i < count; i++) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        const at = wallNow();
+        const id = send(m, `${m.uid}#${i}#${at}`);
+        m.sent++;
+        if (id > 0) m.sentAt.set(id, at);
+        else m.results.set(-i - 1, id);
+      }, Math.max(0, startAt - wallNow()) + phase + i * interval);
+      timers.add(t);
+    }
   });
 }
 
@@ -130,25 +159,45 @@ serveIpc(
       await sleep(50);
     },
     stream: (msg) => {
-      const count = msg.count as number;
-      const interval = msg.intervalMs as number;
-      const senders = pick(msg.uids);
-      const startAt = msg.startAt as number;
-      senders.forEach((m, k) => {
-        // Spread evenly: sender k of this process at its own phase of the interval.
-        const phase = ((msg.phase0 as number) + k * (msg.phaseStep as number)) % interval;
-        for (let i = 0; i < count; i++) {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            const at = wallNow();
-            const id = m.rooms.get(msg.room as string)!.sendRoomMessage(`${m.uid}#${i}#${at}`);
-            m.sent++;
-            if (id > 0) m.sentAt.set(id, at);
-            else m.results.set(-i - 1, id);
-          }, Math.max(0, startAt - wallNow()) + phase + i * interval);
-          timers.add(t);
-        }
+      schedule(msg, pick(msg.uids), (m, text) => m.rooms.get(msg.room as string)!.sendRoomMessage(text));
+    },
+    rawSetup: async (msg) => {
+      await Promise.all((msg.uids as string[]).map(async (uid) => {
+        const socket = io(msg.url as string, { transports: ['websocket'], forceNew: true, reconnection: false });
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        await socket.emitWithAck('hello', uid);
+        const m: Member = {
+          uid, rts: undefined as unknown as RTS, rooms: new Map(), paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], sent: 0, states: [], fast: 0,
+        };
+        socket.on('room', (from: string, text: string) => onMessage(m, from, text));
+        raw.set(uid, { socket, m });
+      }));
+    },
+    rawJoin: async (msg) => {
+      await Promise.all([...raw.values()].map(({ socket }) => socket.emitWithAck('join', msg.room)));
+    },
+    rawStream: (msg) => {
+      let n = 0;
+      schedule(msg, [...raw.values()].map((r) => r.m), (m, text) => {
+        raw.get(m.uid)!.socket.emit('room', msg.room, text);
+        return ++n;
       });
+    },
+    rawReport: () => ({
+      members: [...raw.values()].map(({ m }) => ({ uid: m.uid, sent: m.sent, n: [...m.received.values()].reduce((a, r) => a + r.n, 0), latencies: m.latencies })),
+    }),
+    rawTeardown: () => {
+      for (const { socket } of raw.values()) socket.disconnect();
+      raw.clear();
+    },
+    teardown: () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const m of members.values()) m.rts.destroyRTS();
+      members.clear();
     },
     report: (msg) => ({
       members: [...members.values()].map((m) => {
@@ -162,12 +211,13 @@ serveIpc(
           const key = p.reason ? `${p.state}:${p.reason}` : p.state;
           paths[key] = (paths[key] ?? 0) + 1;
         }
-        return { uid: m.uid, openLinks: links, sent: m.sent, codes, pending: m.sent - m.results.size, received, paths, resultMs: msg.full ? m.resultMs : [], latencies: msg.full ? m.latencies : [], states: m.states, dbg: (m.rts as any).messenger.dbg };
+        return { uid: m.uid, openLinks: links, sent: m.sent, codes, pending: m.sent - m.results.size, received, paths, resultMs: msg.full ? m.resultMs : [], latencies: msg.full ? m.latencies : [], states: m.states, fast: m.fast };
       }),
     }),
   },
   async () => {
     for (const t of timers) clearTimeout(t);
     for (const m of members.values()) m.rts.destroyRTS();
+    for (const { socket } of raw.values()) socket.disconnect();
   },
 );
