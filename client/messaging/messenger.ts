@@ -12,7 +12,7 @@
 // Room broadcasts through the server count as delivered at the server's hand-off to each
 // member's connection (no ack per member per broadcast through the server; see room-history.ts
 // for members that drop meanwhile).
-import { MessageConfig, RoomMessageSendResult, UserMessageSendResult } from '../../shared/codes.js';
+import { MessageConfig, UserMessageSendResult } from '../../shared/codes.js';
 import {
   FrameType, broadcastStream, userStream, type AckFrame, type Frame, type MessageFrame,
 } from '../../shared/frame.js';
@@ -25,7 +25,7 @@ import type { MessengerEvents, MessengerOptions, MessengerStats } from './messen
 import { makeFrame, normalizePayload, unref, type Payload } from './frames.js';
 import { Outbox, type PendingEntry, type PendingSelector, type TrackedMessage, type Via } from './outbox.js';
 import { PathRouter } from './path-router.js';
-import { RoomLegs, type RoomLeg } from './room-legs.js';
+import { RoomRelay } from './room-legs.js';
 
 export type { Payload } from './frames.js';
 export { normalizePayload } from './frames.js';
@@ -60,8 +60,8 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
   private readonly counters = { sentMessages: 0, receivedMessages: 0, bytesSent: 0, bytesReceived: 0, resends: 0 };
   /** Resent or replayed frames per room stream ('b/<roomId>' and 'u/<roomId>' alike, by roomId). */
   private readonly roomResends = new Map<string, number>();
-  /** Server legs of broadcasts waiting for the room's budget (room-legs.ts). */
-  private readonly legs = new RoomLegs((roomId, leg) => this.relayRoomLeg(roomId, leg));
+  /** The server leg of room broadcasts (room-legs.ts). */
+  private readonly roomRelay: RoomRelay;
   /** Peers whose link is open but whose acks stopped coming over it: their frames go by relay. */
   private readonly stalled = new Set<string>();
   private destroyed = false;
@@ -94,6 +94,14 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       links: opts.links,
       logger: opts.logger,
       onFrames: (uid, frames, via) => this.handleFrames(uid, frames, via),
+    });
+    this.roomRelay = new RoomRelay({
+      outbox: this.outbox,
+      router: this.router,
+      logger: opts.logger,
+      released: () => this.flushReady(),
+      resent: (stream) => this.countResend(stream),
+      destroyed: () => this.destroyed,
     });
     opts.links.on('path', this.onPath);
     opts.links.on('replaced', this.onReplaced);
@@ -140,11 +148,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       if (!this.outbox.mayTransmit(entry) || this.transmit(entry, false, 'link') === 'link') skip.push(entry.uid);
       else relayed.push(entry);
     }
-    if (relayed.length > 0) {
-      // Waiting for its reply (or behind legs waiting for the room's budget): no resend meanwhile.
-      for (const entry of relayed) this.outbox.sent(entry, 'relay', false, true);
-      this.legs.submit(roomId, { msg, frame, relayed, skip, attempt: 0 });
-    }
+    if (relayed.length > 0) this.roomRelay.broadcast(roomId, msg, frame, relayed, skip);
     this.armSweep();
   }
 
@@ -215,7 +219,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.acks.reset();
     this.stalled.clear();
     this.roomResends.clear();
-    this.legs.clear();
+    this.roomRelay.clear();
     this.opts.links.unwantAll();
   }
 
@@ -339,28 +343,8 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     for (const [msg, group] of grouped) {
       const roomId = msg.stream.slice(2);
       const members = this.rooms.get(roomId);
-      if (group.length === 1 || !members) {
-        for (const entry of group) this.transmit(entry, true, 'relay');
-        continue;
-      }
-      if (this.legs.isHolding(roomId)) continue; // the room's budget is spent: the next expiry tries again
-      const targets = new Set(group.map((entry) => entry.uid));
-      for (const entry of group) {
-        this.countResend(msg.stream);
-        this.outbox.sent(entry, 'relay', true, true);
-      }
-      // No `f`: the frame also reaches members we have not heard of yet, and `f` could make a
-      // newcomer wait for frames that were never its own. Resends go in seq order, so an owing
-      // member that never heard of this stream starts no later than its first owed frame.
-      const frame: MessageFrame = { ...this.outbox.frameOf(group[0]), x: 1 };
-      this.router.sendRelayRoom(roomId, [...members].filter((uid) => !targets.has(uid)), [frame]).then((code) => {
-        for (const entry of group) {
-          if (!this.outbox.isPending(entry)) continue;
-          if (code === 0) this.outbox.handedOff(entry);
-          else this.outbox.replied(entry);
-        }
-        this.flushReady();
-      }, (e: unknown) => this.opts.logger.warn('relay:room resend failed', e));
+      if (group.length > 1 && members) this.roomRelay.resend(roomId, members, group);
+      else for (const entry of group) this.transmit(entry, true, 'relay');
     }
   }
 
@@ -380,35 +364,6 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     if (resend && RESEND_TRANSIENT.has(code)) return;
     // Room frames go one by one only when resent; their members are settled as said above.
     if (entry.msg.kind === 'user') this.outbox.fail(entry.msg, code);
-  }
-
-  /** The broadcast's leg through the server: once, to every member not in `skip`. */
-  private relayRoomLeg(roomId: string, leg: RoomLeg): void {
-    const waiting = leg.relayed.filter((entry) => this.outbox.isPending(entry));
-    if (waiting.length === 0) return;
-    const gone = leg.relayed.filter((entry) => !this.outbox.isPending(entry)).map((entry) => entry.uid);
-    const now = { ...leg, relayed: waiting, skip: gone.length > 0 ? [...leg.skip, ...gone] : leg.skip };
-    this.router.sendRelayRoom(roomId, now.skip, [leg.frame]).then(
-      (code) => this.onRoomRelayReply(roomId, now, code),
-      (e: unknown) => this.opts.logger.warn('relay:room failed', e),
-    );
-  }
-
-  private onRoomRelayReply(roomId: string, leg: RoomLeg, code: number): void {
-    const { msg } = leg;
-    if (code === RoomMessageSendResult.ExceedQPS && !msg.done && !this.destroyed) {
-      this.legs.refused(roomId, leg);
-      return;
-    }
-    for (const entry of leg.relayed) {
-      if (!this.outbox.isPending(entry)) continue;
-      if (code === 0) this.outbox.handedOff(entry);
-      else this.outbox.replied(entry);
-    }
-    this.flushReady();
-    if (code === 0 || msg.done) return;
-    if (code === UserMessageSendResult.Timeout || code === UserMessageSendResult.NetworkDisconnected) return;
-    this.outbox.fail(msg, code);
   }
 
   /** A link came up: what went by relay moves onto it. It went away: what went over it goes by relay. */
