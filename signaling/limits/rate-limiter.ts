@@ -73,6 +73,16 @@ export class RateLimiter {
     return true;
   }
 
+  /**
+   * Charges items in order, each all-or-nothing, and stops at the first that does not fit.
+   * Returns how many were charged.
+   */
+  chargePrefix(items: readonly (readonly Charge[])[], now = Date.now()): number {
+    let n = 0;
+    while (n < items.length && this.tryCharge(items[n], now)) n++;
+    return n;
+  }
+
   close(): void {
     clearInterval(this.sweeper);
     this.buckets.clear();
