@@ -13,6 +13,7 @@ import { sendJson, sendText } from './http/http-util.js';
 import { createLogger } from './logger.js';
 import { SignalingMetrics } from './http/metrics.js';
 import { resolveOptions, type SignalingServerOptions } from './options.js';
+import { LoginGate } from './limits/login-deadline.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { handleRestApi } from './http/rest-api.js';
 import type { ScaleOut } from './scale-out/index.js';
@@ -104,6 +105,9 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
           return true;
         },
     degraded: () => scaleOut?.degraded() ?? false,
+    loginGate: new LoginGate(
+      { deadlineMs: options.loginDeadlineMs, maxPerAddress: options.maxUnauthenticatedPerAddress }, metrics, log,
+    ),
     dropGrace: new DropGrace(options.dropGraceMs, (appId, uid, sessionId, socketId) => dropSession(ctx, appId, uid, sessionId, socketId)),
     nodeId,
     closing: closing.signal,
@@ -119,7 +123,9 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
 
   // One listener set for all sockets: a connected client costs no closures of its own.
   const listeners = createSocketListeners(ctx, HANDLERS, sessionDisconnected);
-  io.on('connection', (socket: SignalingSocket) => attachSocket(socket, listeners));
+  io.on('connection', (socket: SignalingSocket) => {
+    if (ctx.loginGate.admit(socket)) attachSocket(socket, listeners);
+  });
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handleRequest(req, res).catch((err: unknown) => {
@@ -135,6 +141,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
       const s = stats();
       metrics.connections.set(s.connections);
       metrics.loggedIn.set(s.loggedIn);
+      metrics.unauthenticated.set(ctx.loginGate.pending);
       // A shared store may be unreachable for a while; the process-local metrics still matter then.
       const counts = await store.counts().catch(() => undefined);
       if (counts) {
@@ -170,6 +177,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
 
   const releaseResources = async (): Promise<void> => {
     ctx.dropGrace.close();
+    ctx.loginGate.close();
     ctx.limiter.close();
     if (scaleOut) await scaleOut.close();
     else if (ownsStore) await store.close();

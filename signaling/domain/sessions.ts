@@ -54,6 +54,7 @@ export async function login(ctx: ServerContext, socket: SignalingSocket, req: Pa
     await ctx.store.putSession({ appId, uid, sessionId, socketId: socket.id, nodeId: ctx.nodeId, connected: true, since: Date.now() });
     const session: SocketSession = { appId, uid, sessionId, allowedRoom: allowedRoomOf(check.payload.roomId) };
     socket.data.session = session;
+    ctx.loginGate.loggedIn(socket);
     socket.join([userRoom(appId, uid), sessionRoom(appId, sessionId)]);
     if (resumed) {
       for (const roomId of await ctx.store.listUserRooms(appId, uid)) {
@@ -86,6 +87,7 @@ export async function logoutSocket(ctx: ServerContext, socket: SignalingSocket):
   const s = socket.data.session;
   if (!s) return;
   socket.data.session = undefined;
+  ctx.log.info({ appId: s.appId, uid: s.uid }, 'logout');
   await ctx.locks.run(userKey(s.appId, s.uid), async () => {
     const record = await ctx.store.getSession(s.appId, s.uid);
     if (record?.sessionId === s.sessionId) {
@@ -116,7 +118,7 @@ export async function dropSession(ctx: ServerContext, appId: string, uid: string
     await ctx.locks.run(userKey(appId, uid), async () => {
       const record = await ctx.store.getSession(appId, uid);
       if (!record || record.sessionId !== sessionId || record.socketId !== socketId || record.connected) return;
-      ctx.log.debug({ uid, sessionId }, 'drop grace over: dropped');
+      ctx.log.info({ appId, uid }, 'dropped: the connection did not come back within the grace period');
       await endSession(ctx, appId, uid, sessionId, UserOfflineReason.Dropped);
     });
   } catch (e) {

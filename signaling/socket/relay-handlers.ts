@@ -26,8 +26,13 @@ function settle(ctx: ServerContext, reply: CodeReply): CodeReply {
   return reply;
 }
 
-export const relayFrameHandler: Handler<'relay:frame'> = { run: (ctx, _socket, req, s) => relayFrame(ctx, s, req), settle };
-export const relayRoomHandler: Handler<'relay:room'> = { run: (ctx, _socket, req, s) => relayRoom(ctx, s, req), settle };
+/** Feeds the relay latency histogram (request to reply, checks and hand-over included). */
+function timed(ctx: ServerContext, event: 'relay:frame' | 'relay:room', work: Promise<CodeReply>): Promise<CodeReply> {
+  return work.finally(ctx.metrics.relaySeconds.startTimer({ event }));
+}
+
+export const relayFrameHandler: Handler<'relay:frame'> = { run: (ctx, _socket, req, s) => timed(ctx, 'relay:frame', relayFrame(ctx, s, req)), settle };
+export const relayRoomHandler: Handler<'relay:room'> = { run: (ctx, _socket, req, s) => timed(ctx, 'relay:room', relayRoom(ctx, s, req)), settle };
 
 async function relayFrame(ctx: ServerContext, s: SocketSession, req: ParsedRequest<'relay:frame'>): Promise<CodeReply> {
   if (req.to === '') return code(UserMessageSendResult.EmptyUser);
