@@ -49,6 +49,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private closed = true;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The server said it is going away: the next reconnect starts without the backoff delay. */
+  private reconnectNow = false;
   /** Ends connect waits early on close(), so no timer outlives the connection. */
   private readonly pendingWaits = new Set<() => void>();
   /** Round trip of the latest answered request. */
@@ -165,6 +167,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
           return;
         }
         if (name === 'session:kicked') this.onKicked((parsed.data as { reason: number }).reason);
+        else if (name === 'server:going-away') this.onGoingAway(socket);
         else (this.emit as (ev: P.ServerEventName, data: unknown) => boolean)(name, parsed.data);
       });
     }
@@ -187,6 +190,13 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (socket) closeSocket(socket);
   }
 
+  /** The server is shutting down: leave now and reconnect at once (another process may take us). */
+  private onGoingAway(socket: ClientSocket): void {
+    if (!this.loggedIn || this.closed) return;
+    this.reconnectNow = true;
+    socket.disconnect();
+  }
+
   private onKicked(reason: number): void {
     this.close();
     this.emit('kicked', reason === LogoutReason.Logout ? LogoutReason.Logout : LogoutReason.DuplicateLogin);
@@ -197,7 +207,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     this.attempt++;
     let delay: number | null;
     try {
-      delay = this.opts.reconnect().nextDelayMs(this.attempt);
+      delay = this.reconnectNow ? 0 : this.opts.reconnect().nextDelayMs(this.attempt);
+      this.reconnectNow = false;
     } catch (e) {
       this.opts.logger.error('reconnect policy threw; giving up', e);
       delay = null;
