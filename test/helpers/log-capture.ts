@@ -6,15 +6,22 @@ export interface CapturedLog {
   logger: Logger;
   /** Raw JSON lines, in order. */
   lines: string[];
+  /** A pino destination that adds to `lines` (for pino.multistream). */
+  sink: { write(chunk: string): void };
   /** Parsed lines whose `msg` contains `text`. */
   find(text: string): Array<Record<string, unknown>>;
 }
 
 export function captureLog(level = 'info'): CapturedLog {
   const lines: string[] = [];
+  const sink = {
+    write(chunk: string): void {
+      for (const line of chunk.split('\n')) if (line) lines.push(line);
+    },
+  };
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(line);
+      sink.write(chunk.toString('utf8'));
       done();
     },
   });
@@ -22,6 +29,7 @@ export function captureLog(level = 'info'): CapturedLog {
   return {
     logger,
     lines,
+    sink,
     find: (text) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => String(l.msg).includes(text)),
   };
 }
