@@ -1,7 +1,8 @@
 // Issue 10, rate limits: a frame marked as a resend (x:1) is charged to the budgets SPEC §5 names
 // like any other (P2P 100/s, broadcasts 65/s per sender, 100/s per room). A flood of "resends"
 // gets ExceedQPS (5) and reaches the receivers no faster than the limits allow; a batch of
-// nothing but resends over budget goes out up to the budget, so an honest backlog still drains.
+// nothing but resends over budget goes out up to the budget less a reserve kept for first sends,
+// so an honest backlog still drains without starving new messages.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeFrames, encodeFrames, type Frame } from '../shared/frame.js';
 import { collect, request, sleep, startTestServer, waitFor, type ClientSocket, type TestServer } from './helpers/server.js';
@@ -47,7 +48,8 @@ describe('resend flag floods', () => {
     const passed = codes.filter((c) => c === 0).length;
     expect(codes.every((c) => c === 0 || c === 5)).toBe(true);
     // Bucket: 110 (limit + 10%) plus what refills while the flood is handled.
-    expect(passed).toBeGreaterThanOrEqual(100);
+    // Resends may not take the last 30% of the bucket (kept for first sends).
+    expect(passed).toBeGreaterThanOrEqual(70);
     expect(passed).toBeLessThanOrEqual(budget(100));
     expect(passed).toBeLessThan(1000);
     await waitFor(() => got.length === passed);
@@ -61,7 +63,7 @@ describe('resend flag floods', () => {
     const direct = await flood(alice, 500, (i) => ['relay:frame', { to: 'bob', frame: encodeFrames([resend('b/room', i)]) }]);
     const fanned = await flood(alice, 500, (i) => ['relay:room', { roomId: 'room', frame: encodeFrames([resend('b/room', 1000 + i)]) }]);
     const passed = [...direct, ...fanned].filter((c) => c === 0).length;
-    expect(passed).toBeGreaterThanOrEqual(65);
+    expect(passed).toBeGreaterThanOrEqual(45);
     expect(passed).toBeLessThanOrEqual(budget(65));
     expect(passed).toBeLessThan(1000);
     expect(fanned.filter((c) => c === 5).length).toBeGreaterThan(400);
@@ -74,7 +76,7 @@ describe('resend flag floods', () => {
     const got = collect<{ frame: Uint8Array }>(watcher, 'relay:frame');
     const codes = (await Promise.all(senders.map((s) => flood(s, 60, (i) => ['relay:room', { roomId: 'room', frame: encodeFrames([resend('b/room', i)]) }])))).flat();
     const passed = codes.filter((c) => c === 0).length;
-    expect(passed).toBeGreaterThanOrEqual(100);
+    expect(passed).toBeGreaterThanOrEqual(70);
     expect(passed).toBeLessThanOrEqual(budget(100));
     expect(passed).toBeLessThan(240);
     await waitFor(() => messagesIn(got) === passed);
@@ -91,12 +93,15 @@ describe('resend flag floods', () => {
     const forwarded = decodeFrames(got[0].frame);
     if (!forwarded.ok) throw new Error(forwarded.error);
     // The longest prefix the bucket allowed, in order.
-    expect(forwarded.frames.length).toBeGreaterThanOrEqual(100);
-    expect(forwarded.frames.length).toBeLessThanOrEqual(111);
+    expect(forwarded.frames.length).toBeGreaterThanOrEqual(70);
+    expect(forwarded.frames.length).toBeLessThanOrEqual(111 - 33);
     expect(forwarded.frames.map((f) => (f as { s: number }).s)).toEqual(backlog.slice(0, forwarded.frames.length).map((f) => (f as { s: number }).s));
-    // A batch mixing first sends and resends is all or nothing: refused whole while over budget.
-    const mixed = await request(alice, 'relay:frame', { to: 'bob', frame: encodeFrames([{ t: 0, st: 'u/', s: 999, d: 'new' }, resend('u/', 1)]) });
+    // The backlog left room for new messages: a first send still passes…
+    expect(await request(alice, 'relay:frame', { to: 'bob', frame: encodeFrames([{ t: 0, st: 'u/', s: 999, d: 'new' }]) })).toEqual({ code: 0 });
+    // …while a batch mixing first sends and resends is all or nothing: refused whole when over budget.
+    const mixed = await request(alice, 'relay:frame', { to: 'bob', frame: encodeFrames([{ t: 0, st: 'u/', s: 1000, d: 'new' }, ...backlog.slice(0, 60)]) });
     expect(mixed.code).toBe(5);
+    await waitFor(() => got.length === 2);
     // The rest goes as the budget refills (an honest sender resends what was not acknowledged).
     let rest = backlog.slice(forwarded.frames.length);
     let code = 5;
@@ -112,6 +117,6 @@ describe('resend flag floods', () => {
     }
     expect(rest).toEqual([]);
     expect(code).toBe(0);
-    expect(messagesIn(got)).toBe(300);
+    expect(messagesIn(got)).toBe(301);
   });
 });

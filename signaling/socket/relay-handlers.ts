@@ -67,17 +67,25 @@ async function relayFrame(ctx: ServerContext, s: SocketSession, req: ParsedReque
 }
 
 /**
+ * Share of a budget that resends may not take: after an outage the backlog an honest client
+ * resends must not starve the new messages its own rate window lets through (those would fail
+ * with ExceedQPS). Resends still count against the same SPEC §5 budget; they just go last.
+ */
+export const RESEND_RESERVE = 0.3;
+
+/**
  * Charges the batch to its budgets: all of it, or — for a batch of nothing but resends — the
- * longest prefix that fits (re-encoded), so a resent backlog drains at the allowed rate; the
- * sender hears ExceedQPS and resends the rest later. Undefined when nothing may go.
+ * longest prefix that fits above RESEND_RESERVE (re-encoded), so a resent backlog drains at the
+ * allowed rate; the sender hears ExceedQPS and resends the rest later. Undefined when nothing may go.
  */
 function chargeBatch(
   ctx: ServerContext, s: SocketSession, frames: Frame[], plan: BatchPlan, bytes: Uint8Array,
 ): { plan: BatchPlan; frame: Uint8Array } | undefined {
   const { limits } = ctx.options;
-  if (ctx.limiter.tryCharge(chargesFor(s.appId, s.uid, plan, limits))) return { plan, frame: bytes };
+  const reserve = plan.resendOnly ? RESEND_RESERVE : 0;
+  if (ctx.limiter.tryCharge(chargesFor(s.appId, s.uid, plan, limits), Date.now(), reserve)) return { plan, frame: bytes };
   if (!plan.resendOnly) return undefined;
-  const fits = ctx.limiter.chargePrefix(frameCharges(s.appId, s.uid, frames, limits));
+  const fits = ctx.limiter.chargePrefix(frameCharges(s.appId, s.uid, frames, limits), Date.now(), reserve);
   // The buckets may have refilled since the first try.
   if (fits === frames.length) return { plan, frame: bytes };
   const prefix = frames.slice(0, fits);
