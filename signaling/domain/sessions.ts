@@ -54,7 +54,7 @@ export async function login(ctx: ServerContext, socket: SignalingSocket, req: Pa
     await ctx.store.putSession({ appId, uid, sessionId, socketId: socket.id, nodeId: ctx.nodeId, connected: true, since: Date.now() });
     const session: SocketSession = { appId, uid, sessionId, allowedRoom: allowedRoomOf(check.payload.roomId) };
     socket.data.session = session;
-    ctx.loginGate.loggedIn(socket);
+    ctx.loginGate.release(socket);
     socket.join([userRoom(appId, uid), sessionRoom(appId, sessionId)]);
     if (resumed) {
       for (const roomId of await ctx.store.listUserRooms(appId, uid)) {
@@ -100,6 +100,7 @@ export async function logoutSocket(ctx: ServerContext, socket: SignalingSocket):
 
 /** The socket is gone: its session waits in drop grace for the client to come back. */
 export async function sessionDisconnected(ctx: ServerContext, socket: SignalingSocket): Promise<void> {
+  ctx.loginGate.release(socket);
   // A join that raced the disconnect could have re-added the socket to a room.
   ctx.io.of('/').adapter.delAll(socket.id);
   const s = socket.data.session;

@@ -22,15 +22,7 @@ export class LoginGate {
   /** Sockets not logged in yet, per address, with their deadline timers. */
   private readonly waiting = new Map<string, Map<SignalingSocket, ReturnType<typeof setTimeout> | undefined>>();
 
-  /** One disconnect listener shared by every socket (`this` is the socket): no closure per socket. */
-  private readonly onDisconnect: (this: SignalingSocket) => void;
-
-  constructor(private readonly opts: LoginGateOptions, private readonly metrics: SignalingMetrics, private readonly log: Logger) {
-    const gate = this;
-    this.onDisconnect = function onDisconnect(this: SignalingSocket) {
-      gate.forget(this);
-    };
-  }
+  constructor(private readonly opts: LoginGateOptions, private readonly metrics: SignalingMetrics, private readonly log: Logger) {}
 
   /** Sockets connected but not logged in, on this process. */
   get pending(): number {
@@ -53,13 +45,15 @@ export class LoginGate {
     const timer = this.opts.deadlineMs > 0 ? setTimeout(() => this.expire(socket), this.opts.deadlineMs) : undefined;
     timer?.unref();
     sockets.set(socket, timer);
-    socket.once('disconnect', this.onDisconnect);
     return true;
   }
 
-  /** The socket logged in: no deadline, and it no longer counts against its address. */
-  loggedIn(socket: SignalingSocket): void {
-    if (this.forget(socket)) socket.off('disconnect', this.onDisconnect);
+  /**
+   * The socket logged in, or is gone (called from the shared disconnect listener, so a socket
+   * costs no listener of its own): no deadline, and it no longer counts against its address.
+   */
+  release(socket: SignalingSocket): void {
+    this.forget(socket);
   }
 
   close(): void {
