@@ -20,7 +20,8 @@ beforeEach(async () => {
       respond(req, res);
     });
   });
-  t = await startTestServer({ p2server: { timeoutMs: 400 } });
+  // The test app server listens on loopback, which the operator allows here explicitly.
+  t = await startTestServer({ p2server: { timeoutMs: 400, allowPrivateTargets: true } });
 });
 afterEach(async () => {
   await t.close();
