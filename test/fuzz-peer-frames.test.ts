@@ -38,7 +38,7 @@ type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
 function buffers(victim: RTS, attacker: string): { partialBytes: number; inboxBytes: number; inboxFrames: number } {
   const link = linksOf(victim).linkFor(attacker) as unknown as { reassemblers?: Map<string, { pendingBytes: number }> } | undefined;
   const partialBytes = [...(link?.reassemblers?.values() ?? [])].reduce((n, r) => n + r.pendingBytes, 0);
-  const inbox = (victim as unknown as { parts: { messenger: { inbox: { streams: Map<string, { bytes: number; buffer: Map<number, unknown> }> } } } }).parts.messenger.inbox;
+  const inbox = (victim as unknown as { messenger: { inbox: { streams: Map<string, { bytes: number; buffer: Map<number, unknown> }> } } }).messenger.inbox;
   let inboxBytes = 0;
   let inboxFrames = 0;
   for (const s of inbox.streams.values()) {
