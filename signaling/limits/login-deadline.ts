@@ -5,8 +5,14 @@
 // The address is the TCP peer: behind a reverse proxy every client shares the proxy's address,
 // so raise (or turn off) the cap there and let the proxy limit connections per client.
 import type { Logger } from 'pino';
-import type { SignalingSocket } from '../context.js';
 import type { SignalingMetrics } from '../http/metrics.js';
+
+/** What the gate needs of a socket (the server's context holds the gate, so no import back). */
+export interface GatedSocket {
+  readonly handshake: { readonly address: string };
+  readonly data: { readonly session?: unknown };
+  disconnect(close: boolean): unknown;
+}
 
 export interface LoginGateOptions {
   /** ms a socket has to log in; 0 = no deadline. */
@@ -16,11 +22,11 @@ export interface LoginGateOptions {
 }
 
 /** `::ffff:1.2.3.4` and `1.2.3.4` are one address. */
-const addressOf = (socket: SignalingSocket): string => socket.handshake.address.replace(/^::ffff:(?=\d+\.)/, '');
+const addressOf = (socket: GatedSocket): string => socket.handshake.address.replace(/^::ffff:(?=\d+\.)/, '');
 
 export class LoginGate {
   /** Sockets not logged in yet, per address, with their deadline timers. */
-  private readonly waiting = new Map<string, Map<SignalingSocket, ReturnType<typeof setTimeout> | undefined>>();
+  private readonly waiting = new Map<string, Map<GatedSocket, ReturnType<typeof setTimeout> | undefined>>();
 
   constructor(private readonly opts: LoginGateOptions, private readonly metrics: SignalingMetrics, private readonly log: Logger) {}
 
@@ -32,7 +38,7 @@ export class LoginGate {
   }
 
   /** A new socket: false (and the socket is cut) when its address is over the cap. */
-  admit(socket: SignalingSocket): boolean {
+  admit(socket: GatedSocket): boolean {
     const address = addressOf(socket);
     let sockets = this.waiting.get(address);
     if (this.opts.maxPerAddress > 0 && (sockets?.size ?? 0) >= this.opts.maxPerAddress) {
@@ -52,7 +58,7 @@ export class LoginGate {
    * The socket logged in, or is gone (called from the shared disconnect listener, so a socket
    * costs no listener of its own): no deadline, and it no longer counts against its address.
    */
-  release(socket: SignalingSocket): void {
+  release(socket: GatedSocket): void {
     this.forget(socket);
   }
 
@@ -61,14 +67,14 @@ export class LoginGate {
     this.waiting.clear();
   }
 
-  private expire(socket: SignalingSocket): void {
+  private expire(socket: GatedSocket): void {
     if (!this.forget(socket) || socket.data.session) return;
     this.metrics.unauthenticatedClosed.inc({ reason: 'deadline' });
     this.log.info({ address: addressOf(socket), deadlineMs: this.opts.deadlineMs }, 'disconnected: no login within the deadline');
     socket.disconnect(true);
   }
 
-  private forget(socket: SignalingSocket): boolean {
+  private forget(socket: GatedSocket): boolean {
     const address = addressOf(socket);
     const sockets = this.waiting.get(address);
     if (!sockets?.has(socket)) return false;
