@@ -24,12 +24,18 @@ afterAll(async () => {
 });
 
 describe('the README example', () => {
-  it('runs as written against the dev server and prints what the README says', async () => {
+  it('compiles strictly and runs as written against the dev server and prints what the README says', async () => {
     const port = await freePort();
     await startProcess(process.execPath, [join(root, 'bin/rtsmesh-signaling.js'), '--dev', '--port', String(port), '--host', '127.0.0.1', '--log-level', 'silent'], {
       readyLine: /rtsmesh signaling listening on/,
     });
     writeFileSync(exampleFile, block('ts'));
+    // It compiles under strict TypeScript against the package's own types…
+    await promisify(execFile)(process.execPath, [
+      join(root, 'node_modules/typescript/bin/tsc'), '--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck',
+      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', exampleFile,
+    ], { cwd: root });
+    // …and runs.
     const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), exampleFile], {
       cwd: root,
       env: { ...process.env, RTSMESH_SERVER: `http://127.0.0.1:${port}` },
