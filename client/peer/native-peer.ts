@@ -13,6 +13,8 @@
 // stream API, no getStats-based address lookup before 'connect', and no timers at all.
 // Renegotiation follows the connection's own 'negotiationneeded' (e.g. after pc.restartIce()):
 // simple-peer@9 only negotiates when it adds something itself.
+// The state lives in constructor closures rather than private fields: the bundle is size-bound
+// (test/package-bundle-size.test.ts) and minifiers rename locals but never property names.
 import { TypedEmitter } from '../typed-emitter.js';
 
 /** What to build the connection from: the W3C constructors (globalThis when not given). */
@@ -62,304 +64,255 @@ function errCode(err: unknown, code: string): Error & { code: string } {
   return e;
 }
 
-function randomHex(bytes: number): string {
-  const b = new Uint8Array(bytes);
-  globalThis.crypto.getRandomValues(b);
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
-const encoder = new TextEncoder();
-
-function iceUfrag(sdp: string | undefined): string | undefined {
-  return sdp ? /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] : undefined;
-}
+const iceUfrag = (sdp: string | undefined): string | undefined => (sdp ? /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] : undefined);
 
 export default class NativePeer extends TypedEmitter<NativePeerEvents> {
   readonly initiator: boolean;
-  channelName: string | null;
-  destroyed = false;
-  destroying = false;
-
-  private readonly wrtc: NativePeerWebRTC;
-  private pc: RTCPeerConnection | null = null;
-  private channel: RTCDataChannel | null = null;
-  private pendingCandidates: RTCIceCandidateInit[] = [];
-  private pcReady = false;
-  private channelReady = false;
-  private connected = false;
-  /** An offer/answer round (or a renegotiate request) is under way: until 'stable' again. */
-  private negotiating = false;
-  /** Another round was asked for meanwhile. */
-  private queuedNegotiation = false;
-  /** The remote side asked for a round (non-initiator's restartIce): the offer restarts ICE. */
-  private restartNext = false;
-  /** Non-initiator: a renegotiate request is out. */
-  private requested = false;
-  /**
-   * Non-initiator: the initiator answered our request with an offer that does not restart ICE
-   * (simple-peer@9 never does). An answer cannot restart ICE, so the connection would ask for
-   * negotiation again after every round, for ever: stop asking until an offer restarts ICE.
-   */
-  private requestIgnored = false;
+  /** Applies signaling data from the remote peer (an object, or its JSON). */
+  declare readonly signal: (data: NativePeerSignal | Record<string, unknown> | string) => void;
+  /** Closes the channel and the connection; 'error' (when given) and 'close' follow in a microtask. */
+  declare readonly destroy: (err?: Error) => void;
 
   constructor(opts: NativePeerOptions = {}) {
     super();
-    this.initiator = opts.initiator ?? false;
-    this.channelName = this.initiator ? (opts.channelName ?? randomHex(20)) : null;
-    const wrtc = opts.wrtc ?? (globalThis as unknown as Partial<NativePeerWebRTC>);
-    if (typeof wrtc.RTCPeerConnection !== 'function') {
-      throw errCode(new Error('No WebRTC support: no RTCPeerConnection'), 'ERR_WEBRTC_SUPPORT');
-    }
-    this.wrtc = wrtc as NativePeerWebRTC;
+    const initiator = (this.initiator = opts.initiator ?? false);
+    const wrtc = opts.wrtc ?? (globalThis as unknown as NativePeerWebRTC);
+    if (typeof wrtc.RTCPeerConnection !== 'function') throw errCode(new Error('No WebRTC support'), 'ERR_WEBRTC_SUPPORT');
+    const emit = this.emit.bind(this) as <K extends keyof NativePeerEvents>(event: K, ...args: Parameters<NativePeerEvents[K]>) => boolean;
 
-    let pc: RTCPeerConnection;
-    try {
-      pc = new this.wrtc.RTCPeerConnection(opts.config ?? {});
-    } catch (err) {
-      this.destroy(errCode(err, 'ERR_PC_CONSTRUCTOR'));
-      return;
-    }
-    this.pc = pc;
-    pc.oniceconnectionstatechange = () => this.onIceStateChange();
-    pc.onicegatheringstatechange = () => this.onIceStateChange();
-    pc.onconnectionstatechange = () => {
-      if (!this.destroyed && pc.connectionState === 'failed') {
-        this.destroy(errCode(new Error('Connection failed.'), 'ERR_CONNECTION_FAILURE'));
+    let pc: RTCPeerConnection | null = null;
+    let channel: RTCDataChannel | null = null;
+    let destroyed = false;
+    let destroying = false;
+    let pending: RTCIceCandidateInit[] = [];
+    let iceReady = false;
+    let channelReady = false;
+    let connected = false;
+    /** An offer/answer round (or a renegotiate request) is under way: until 'stable' again. */
+    let negotiating = false;
+    /** Another round was asked for meanwhile. */
+    let queued = false;
+    /** The remote side asked for a round (non-initiator's restartIce): the offer restarts ICE. */
+    let restartNext = false;
+    /** Non-initiator: a renegotiate request is out. */
+    let requested = false;
+    /**
+     * Non-initiator: the initiator answered our request with an offer that does not restart ICE
+     * (simple-peer@9 never does). An answer cannot restart ICE, so the connection would ask for
+     * negotiation again after every round, for ever: stop asking until an offer restarts ICE.
+     */
+    let requestIgnored = false;
+
+    const destroy = (err?: Error): void => {
+      if (destroyed || destroying) return;
+      destroying = true;
+      // As simple-peer: events racing with the call still get delivered before the teardown.
+      queueMicrotask(() => {
+        destroyed = true;
+        destroying = connected = false;
+        if (channel) {
+          channel.onmessage = channel.onopen = channel.onclose = channel.onerror = null;
+          try {
+            channel.close();
+          } catch {
+            // already closed
+          }
+        }
+        if (pc) {
+          pc.oniceconnectionstatechange = pc.onicegatheringstatechange = pc.onconnectionstatechange = null;
+          pc.onsignalingstatechange = pc.onnegotiationneeded = pc.ondatachannel = pc.onicecandidate = null;
+          try {
+            pc.close();
+          } catch {
+            // already closed
+          }
+        }
+        channel = pc = null;
+        if (err) emit('error', err);
+        emit('close');
+      });
+    };
+    const fail = (code: string) => (err: unknown) => destroy(errCode(err, code));
+
+    const maybeReady = (): void => {
+      if (connected || destroyed || !iceReady || !channelReady) return;
+      connected = true;
+      emit('connect');
+    };
+
+    const sendDescription = (created: RTCSessionDescriptionInit): void => {
+      if (destroyed || !pc) return;
+      const d = pc.localDescription ?? created;
+      emit('signal', { type: d.type as 'offer' | 'answer', sdp: d.sdp ?? '' });
+    };
+
+    /** Creates and applies an offer or answer, then sends it. */
+    const describe = (offer: boolean, options?: RTCOfferOptions): void => {
+      const conn = pc!;
+      (offer ? conn.createOffer(options) : conn.createAnswer())
+        .then(
+          (d) => (destroyed ? undefined : conn.setLocalDescription(d).then(() => sendDescription(d))),
+          fail(offer ? 'ERR_CREATE_OFFER' : 'ERR_CREATE_ANSWER'),
+        )
+        .catch(fail('ERR_SET_LOCAL_DESCRIPTION'));
+    };
+
+    const negotiate = (): void => {
+      if (destroyed || destroying) return;
+      if (!initiator) {
+        // Before the first offer there is nothing to renegotiate: that offer will cover it.
+        if (!pc?.remoteDescription || requestIgnored) return;
+        requested = negotiating = true;
+        emit('signal', { type: 'renegotiate', renegotiate: true });
+        return;
+      }
+      negotiating = true;
+      describe(true, restartNext ? { iceRestart: true } : undefined);
+      restartNext = false;
+    };
+
+    const addIceCandidate = (candidate: RTCIceCandidateInit): void => {
+      const C = wrtc.RTCIceCandidate;
+      // The constructor may throw on a malformed line: from signal() that reaches the caller (as
+      // in simple-peer), from the pending flush it rejects the chain and destroys the peer.
+      pc!.addIceCandidate(C ? new C(candidate) : candidate).catch((err: unknown) => {
+        // mDNS (.local) candidates the stack cannot resolve are not worth the link (simple-peer too).
+        const address = (candidate.candidate ?? '').replace(/^a=/, '').split(' ')[4];
+        if (address && !address.endsWith('.local')) fail('ERR_ADD_ICE_CANDIDATE')(err);
+      });
+    };
+
+    const setupData = (ch: RTCDataChannel | null | undefined): void => {
+      // @roamhq/wrtc has been seen handing back no channel (simple-peer#163).
+      if (!ch) return fail('ERR_DATA_CHANNEL')(new Error('no data channel'));
+      channel = ch;
+      ch.binaryType = 'arraybuffer';
+      ch.onmessage = (e: MessageEvent) => {
+        const d: unknown = e.data;
+        if (destroyed) return;
+        if (d instanceof ArrayBuffer) emit('data', new Uint8Array(d));
+        else if (ArrayBuffer.isView(d)) emit('data', new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        else if (typeof d === 'string') emit('data', new TextEncoder().encode(d)); // simple-peer: Buffer.from(string)
+      };
+      const onOpen = (): void => {
+        channelReady = true;
+        maybeReady();
+      };
+      ch.onopen = onOpen;
+      ch.onclose = () => destroy();
+      ch.onerror = (e: Event) => {
+        const inner = (e as Event & { error?: unknown }).error;
+        fail('ERR_DATA_CHANNEL')(inner instanceof Error ? inner : new Error(`Datachannel error: ${(e as ErrorEvent).message}`));
+      };
+      if (ch.readyState === 'open') onOpen();
+    };
+
+    const onIceStateChange = (): void => {
+      if (destroyed || !pc) return;
+      const ice = pc.iceConnectionState;
+      emit('iceStateChange', ice, pc.iceGatheringState);
+      if (ice === 'connected' || ice === 'completed') {
+        iceReady = true;
+        maybeReady();
+      } else if (ice === 'failed' || ice === 'closed') {
+        fail(ice === 'failed' ? 'ERR_ICE_CONNECTION_FAILURE' : 'ERR_ICE_CONNECTION_CLOSED')(new Error(`Ice connection ${ice}.`));
       }
     };
-    pc.onsignalingstatechange = () => this.onSignalingStateChange();
-    pc.onicecandidate = (e) => this.onIceCandidate(e);
-    // Only while idle: a change made during a round makes the connection fire again once stable.
-    pc.onnegotiationneeded = () => {
-      if (!this.destroyed && !this.negotiating) this.negotiate();
+
+    this.destroy = destroy;
+    this.signal = (input) => {
+      if (destroying) return;
+      if (destroyed) throw errCode(new Error('cannot signal after peer is destroyed'), 'ERR_DESTROYED');
+      let data = input as Record<string, unknown>;
+      if (typeof input === 'string') {
+        try {
+          data = JSON.parse(input) as Record<string, unknown>;
+        } catch {
+          data = {};
+        }
+      }
+      const conn = pc!;
+      if (data.renegotiate && initiator) {
+        restartNext = true;
+        if (negotiating) queued = true;
+        else negotiate();
+      }
+      if (data.candidate) {
+        const candidate = data.candidate as RTCIceCandidateInit;
+        if (conn.remoteDescription?.type) addIceCandidate(candidate);
+        else pending.push(candidate);
+      }
+      if (data.sdp) {
+        const init = { type: data.type, sdp: data.sdp } as RTCSessionDescriptionInit;
+        const previousUfrag = iceUfrag(conn.remoteDescription?.sdp);
+        conn
+          .setRemoteDescription(wrtc.RTCSessionDescription ? new wrtc.RTCSessionDescription(init) : init)
+          .then(() => {
+            if (destroyed) return;
+            if (init.type === 'offer' && previousUfrag !== undefined) {
+              // A later offer: did it restart ICE (see requestIgnored)?
+              const restart = iceUfrag(init.sdp) !== previousUfrag;
+              if (requested) requestIgnored = !restart;
+              else if (restart) requestIgnored = false;
+              requested = false;
+            }
+            const flush = pending;
+            pending = [];
+            flush.forEach(addIceCandidate);
+            if (init.type === 'offer') describe(false);
+          })
+          .catch(fail('ERR_SET_REMOTE_DESCRIPTION'));
+      }
+      if (!data.sdp && !data.candidate && !data.renegotiate && !data.transceiverRequest) {
+        fail('ERR_SIGNALING')(new Error('signal() called with invalid signal data'));
+      }
     };
 
-    if (this.initiator) {
+    try {
+      pc = new wrtc.RTCPeerConnection(opts.config ?? {});
+    } catch (err) {
+      fail('ERR_PC_CONSTRUCTOR')(err);
+      return;
+    }
+    const conn = pc;
+    conn.oniceconnectionstatechange = conn.onicegatheringstatechange = onIceStateChange;
+    conn.onconnectionstatechange = () => {
+      if (conn.connectionState === 'failed') fail('ERR_CONNECTION_FAILURE')(new Error('Connection failed.'));
+    };
+    conn.onsignalingstatechange = () => {
+      if (destroyed || conn.signalingState !== 'stable') return;
+      negotiating = false;
+      if (queued) {
+        queued = false;
+        negotiate();
+      }
+    };
+    conn.onicecandidate = (e) => {
+      const c = e.candidate;
+      if (!destroyed && c) emit('signal', { type: 'candidate', candidate: { candidate: c.candidate, sdpMLineIndex: c.sdpMLineIndex, sdpMid: c.sdpMid } });
+    };
+    // Only while idle: a change made during a round makes the connection fire again once stable.
+    conn.onnegotiationneeded = () => {
+      if (!negotiating) negotiate();
+    };
+
+    if (initiator) {
+      const label = opts.channelName ?? Array.from(globalThis.crypto.getRandomValues(new Uint8Array(20)), (x) => x.toString(16).padStart(2, '0')).join('');
       try {
-        this.setupData(pc.createDataChannel(this.channelName!, {}));
+        setupData(conn.createDataChannel(label, {}));
       } catch (err) {
-        this.destroy(errCode(err, 'ERR_DATA_CHANNEL'));
+        fail('ERR_DATA_CHANNEL')(err);
         return;
       }
       // The first offer is not left to 'negotiationneeded': stacks differ in whether and when
       // they fire it for the first channel. A microtask lets the caller attach listeners first.
       queueMicrotask(() => {
-        if (!this.destroyed && !this.negotiating) this.negotiate();
+        if (!negotiating) negotiate();
       });
     } else {
-      pc.ondatachannel = (e) => {
-        if (!this.channel) this.setupData(e.channel);
+      conn.ondatachannel = (e) => {
+        if (!channel) setupData(e.channel);
       };
     }
-  }
-
-  /** Applies signaling data from the remote peer (an object, or its JSON). */
-  signal(input: NativePeerSignal | Record<string, unknown> | string): void {
-    if (this.destroying) return;
-    if (this.destroyed) throw errCode(new Error('cannot signal after peer is destroyed'), 'ERR_DESTROYED');
-    let data: Record<string, unknown>;
-    if (typeof input === 'string') {
-      try {
-        data = JSON.parse(input) as Record<string, unknown>;
-      } catch {
-        data = {};
-      }
-    } else {
-      data = input as Record<string, unknown>;
-    }
-    const pc = this.pc!;
-
-    if (data.renegotiate && this.initiator) {
-      this.restartNext = true;
-      if (this.negotiating) this.queuedNegotiation = true;
-      else this.negotiate();
-    }
-    if (data.candidate) {
-      const candidate = data.candidate as RTCIceCandidateInit;
-      if (pc.remoteDescription?.type) this.addIceCandidate(candidate);
-      else this.pendingCandidates.push(candidate);
-    }
-    if (data.sdp) {
-      const init = { type: data.type, sdp: data.sdp } as RTCSessionDescriptionInit;
-      const desc = this.wrtc.RTCSessionDescription ? new this.wrtc.RTCSessionDescription(init) : init;
-      const previousUfrag = iceUfrag(pc.remoteDescription?.sdp);
-      pc.setRemoteDescription(desc)
-        .then(() => {
-          if (this.destroyed) return;
-          if (init.type === 'offer' && previousUfrag !== undefined) this.onRemoteReoffer(iceUfrag(init.sdp) !== previousUfrag);
-          const pending = this.pendingCandidates;
-          this.pendingCandidates = [];
-          for (const c of pending) this.addIceCandidate(c);
-          if (pc.remoteDescription?.type === 'offer') this.createAnswer();
-        })
-        .catch((err: unknown) => this.destroy(errCode(err, 'ERR_SET_REMOTE_DESCRIPTION')));
-    }
-    if (!data.sdp && !data.candidate && !data.renegotiate && !data.transceiverRequest) {
-      this.destroy(errCode(new Error('signal() called with invalid signal data'), 'ERR_SIGNALING'));
-    }
-  }
-
-  /** Closes the channel and the connection; 'error' (when given) and 'close' follow in a microtask. */
-  destroy(err?: Error): void {
-    if (this.destroyed || this.destroying) return;
-    this.destroying = true;
-    // As simple-peer: events racing with the call still get delivered before the teardown.
-    queueMicrotask(() => {
-      this.destroyed = true;
-      this.destroying = false;
-      this.connected = false;
-      const { channel, pc } = this;
-      this.channel = null;
-      this.pc = null;
-      if (channel) {
-        channel.onmessage = channel.onopen = channel.onclose = channel.onerror = null;
-        try {
-          channel.close();
-        } catch {
-          // already closed
-        }
-      }
-      if (pc) {
-        pc.oniceconnectionstatechange = pc.onicegatheringstatechange = pc.onconnectionstatechange = null;
-        pc.onsignalingstatechange = pc.onnegotiationneeded = pc.ondatachannel = null;
-        pc.onicecandidate = null;
-        try {
-          pc.close();
-        } catch {
-          // already closed
-        }
-      }
-      if (err) this.emit('error', err);
-      this.emit('close');
-    });
-  }
-
-  private addIceCandidate(candidate: RTCIceCandidateInit): void {
-    const C = this.wrtc.RTCIceCandidate;
-    // The constructor may throw on a malformed line: from signal() that reaches the caller (as in
-    // simple-peer), from the pending flush it rejects the chain and destroys the peer.
-    const obj = C ? new C(candidate) : candidate;
-    this.pc!.addIceCandidate(obj).catch((err: unknown) => {
-      // mDNS (.local) candidates the stack cannot resolve are not worth the link (simple-peer too).
-      const address = (candidate.candidate ?? '').replace(/^a=/, '').split(' ')[4];
-      if (!address || address.endsWith('.local')) return;
-      this.destroy(errCode(err, 'ERR_ADD_ICE_CANDIDATE'));
-    });
-  }
-
-  /** A later offer from the initiator was applied; `restart`: with new ICE credentials. */
-  private onRemoteReoffer(restart: boolean): void {
-    if (this.requested) this.requestIgnored = !restart;
-    else if (restart) this.requestIgnored = false;
-    this.requested = false;
-  }
-
-  private negotiate(): void {
-    if (this.destroyed || this.destroying) return;
-    if (!this.initiator) {
-      // Before the first offer there is nothing to renegotiate: that offer will cover it.
-      if (!this.pc?.remoteDescription || this.requestIgnored) return;
-      this.requested = true;
-      this.negotiating = true;
-      this.emit('signal', { type: 'renegotiate', renegotiate: true });
-      return;
-    }
-    this.negotiating = true;
-    const pc = this.pc!;
-    const iceRestart = this.restartNext;
-    this.restartNext = false;
-    pc.createOffer(iceRestart ? { iceRestart } : undefined)
-      .then((offer) => {
-        if (this.destroyed) return undefined;
-        return pc.setLocalDescription(offer).then(() => this.sendDescription(offer));
-      }, (err: unknown) => this.destroy(errCode(err, 'ERR_CREATE_OFFER')))
-      .catch((err: unknown) => this.destroy(errCode(err, 'ERR_SET_LOCAL_DESCRIPTION')));
-  }
-
-  private createAnswer(): void {
-    const pc = this.pc!;
-    pc.createAnswer()
-      .then((answer) => {
-        if (this.destroyed) return undefined;
-        return pc.setLocalDescription(answer).then(() => this.sendDescription(answer));
-      }, (err: unknown) => this.destroy(errCode(err, 'ERR_CREATE_ANSWER')))
-      .catch((err: unknown) => this.destroy(errCode(err, 'ERR_SET_LOCAL_DESCRIPTION')));
-  }
-
-  private sendDescription(created: RTCSessionDescriptionInit): void {
-    if (this.destroyed || !this.pc) return;
-    const d = this.pc.localDescription ?? created;
-    this.emit('signal', { type: d.type as 'offer' | 'answer', sdp: d.sdp ?? '' });
-  }
-
-  private setupData(channel: RTCDataChannel | null | undefined): void {
-    // @roamhq/wrtc has been seen handing back no channel (simple-peer#163).
-    if (!channel) {
-      this.destroy(errCode(new Error('Data channel event is missing `channel` property'), 'ERR_DATA_CHANNEL'));
-      return;
-    }
-    this.channel = channel;
-    this.channelName = channel.label;
-    channel.binaryType = 'arraybuffer';
-    channel.onmessage = (e: MessageEvent) => {
-      if (this.destroyed) return;
-      const d: unknown = e.data;
-      if (d instanceof ArrayBuffer) this.emit('data', new Uint8Array(d));
-      else if (ArrayBuffer.isView(d)) this.emit('data', new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-      else if (typeof d === 'string') this.emit('data', encoder.encode(d)); // simple-peer: Buffer.from(string)
-    };
-    channel.onopen = () => {
-      if (this.connected || this.destroyed) return;
-      this.channelReady = true;
-      this.maybeReady();
-    };
-    channel.onclose = () => {
-      if (!this.destroyed) this.destroy();
-    };
-    channel.onerror = (e: Event) => {
-      const inner = (e as Event & { error?: unknown }).error;
-      const err = inner instanceof Error ? inner : new Error(`Datachannel error: ${(e as ErrorEvent).message ?? 'unknown'}`);
-      this.destroy(errCode(err, 'ERR_DATA_CHANNEL'));
-    };
-    if (channel.readyState === 'open') {
-      this.channelReady = true;
-      this.maybeReady();
-    }
-  }
-
-  private maybeReady(): void {
-    if (this.connected || this.destroyed || !this.pcReady || !this.channelReady) return;
-    this.connected = true;
-    this.emit('connect');
-  }
-
-  private onIceStateChange(): void {
-    const pc = this.pc;
-    if (this.destroyed || !pc) return;
-    const ice = pc.iceConnectionState;
-    this.emit('iceStateChange', ice, pc.iceGatheringState);
-    if (ice === 'connected' || ice === 'completed') {
-      this.pcReady = true;
-      this.maybeReady();
-    } else if (ice === 'failed') {
-      this.destroy(errCode(new Error('Ice connection failed.'), 'ERR_ICE_CONNECTION_FAILURE'));
-    } else if (ice === 'closed') {
-      this.destroy(errCode(new Error('Ice connection closed.'), 'ERR_ICE_CONNECTION_CLOSED'));
-    }
-  }
-
-  private onSignalingStateChange(): void {
-    if (this.destroyed || this.pc?.signalingState !== 'stable') return;
-    this.negotiating = false;
-    if (this.queuedNegotiation) {
-      this.queuedNegotiation = false;
-      this.negotiate();
-    }
-  }
-
-  private onIceCandidate(e: RTCPeerConnectionIceEvent): void {
-    if (this.destroyed || !e.candidate) return;
-    const c = e.candidate;
-    this.emit('signal', { type: 'candidate', candidate: { candidate: c.candidate, sdpMLineIndex: c.sdpMLineIndex, sdpMid: c.sdpMid } });
   }
 }
