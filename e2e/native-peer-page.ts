@@ -66,6 +66,11 @@ const PAGE = `<!doctype html>
     pcs.b.restartIce();
     await rounds(3);
     steps.afterAnswererRestart = await roundTrip();
+    // What the SDK's ICE restart does (as simple-peer needs): restartIce() then negotiate().
+    pcs.a.restartIce();
+    a.negotiate();
+    await rounds(4);
+    steps.afterRestartAndNegotiate = await roundTrip();
     a.destroy();
     await waitFor(() => events.a.includes('close') && events.b.includes('close'), 'close on both ends');
     const ufrag = (s) => /a=ice-ufrag:(\\S+)/.exec(s.sdp)?.[1];
@@ -115,13 +120,13 @@ export const RUN_EXPRESSION = 'window.run()';
 export function expectNativePeerRun(r: Record<string, unknown>): void {
   const steps = r.steps as Record<string, unknown>;
   expect(String(steps.label).startsWith('rtsmesh-')).toBe(false);
-  for (const step of ['first', 'afterInitiatorRestart', 'afterAnswererRestart']) {
+  for (const step of ['first', 'afterInitiatorRestart', 'afterAnswererRestart', 'afterRestartAndNegotiate']) {
     expect(steps[step], step).toEqual({ small: [1, 2, 3, 0, 255], bigLength: 65536, bigOk: true });
   }
-  // Each restart brought new credentials on both sides: the initiator's own, then (asked by the
-  // answerer, which cannot restart ICE in an answer) an ICE-restart offer and a fresh answer.
-  expect(new Set(r.offerUfrags as string[]).size).toBe(3);
-  expect(new Set(r.answerUfrags as string[]).size).toBe(3);
+  // Each restart brought new credentials on both sides (one round each): the initiator's own,
+  // then (asked by the answerer, which cannot restart ICE in an answer) an ICE-restart offer.
+  expect(new Set(r.offerUfrags as string[]).size).toBe(4);
+  expect(new Set(r.answerUfrags as string[]).size).toBe(4);
   expect(r.renegotiateRequests).toBe(1);
   expect(r.candidateKeys).toEqual(['candidate,sdpMLineIndex,sdpMid']);
   expect(r.events).toEqual({ a: ['connect', 'close'], b: ['connect', 'close'] });

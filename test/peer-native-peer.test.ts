@@ -234,6 +234,24 @@ describe('NativePeer renegotiation (ICE restart) on wrtc', () => {
   });
 });
 
+describe('NativePeer negotiate() on wrtc', () => {
+  it.each(COMBOS)('%s (initiator) with %s: restartIce() then negotiate() on the initiator (the SDK\'s ICE restart) makes one restart round', async (initiatorKind, answererKind) => {
+    const [a, b] = await connectedPair('wrtc', initiatorKind, answererKind);
+    const offers = () => a.signals.filter((s) => s.type === 'offer');
+    a.seen.pc!.restartIce();
+    (a.peer as unknown as { negotiate(): void }).negotiate();
+    await waitFor(() => offers().length === 2 && b.signals.filter((s) => s.type === 'answer').length === 2, 'a second offer/answer round');
+    const ufrag = (sdp: unknown) => /a=ice-ufrag:(\S+)/.exec(String(sdp))?.[1];
+    expect(ufrag(offers()[1]!.sdp)).not.toBe(ufrag(offers()[0]!.sdp));
+    await waitFor(() => a.seen.pc!.signalingState === 'stable' && b.seen.pc!.signalingState === 'stable', 'stable again');
+    await roundTrip(a, b, new Uint8Array([3, 1, 4]));
+    await roundTrip(b, a, new Uint8Array([1, 5, 9]));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(offers()).toHaveLength(2);
+    expect(count(a, 'close') + count(b, 'close')).toBe(0);
+  });
+});
+
 describe('NativePeer renegotiation request on node-datachannel', () => {
   it('re-offers when the answerer asks ({renegotiate:true}) and keeps the link', async () => {
     const [a, b] = await connectedPair('node-datachannel', 'native', 'native');

@@ -72,6 +72,12 @@ export default class NativePeer extends TypedEmitter<NativePeerEvents> {
   declare readonly signal: (data: NativePeerSignal | Record<string, unknown> | string) => void;
   /** Closes the channel and the connection; 'error' (when given) and 'close' follow in a microtask. */
   declare readonly destroy: (err?: Error) => void;
+  /**
+   * Starts a negotiation round now (simple-peer's negotiate()): the initiator offers (after one
+   * under way, if any), the other side asks it to. E.g. right after pc.restartIce(), as
+   * simple-peer needs; the connection's own 'negotiationneeded' then finds the round under way.
+   */
+  declare readonly negotiate: () => void;
 
   constructor(opts: NativePeerOptions = {}) {
     super();
@@ -157,7 +163,7 @@ export default class NativePeer extends TypedEmitter<NativePeerEvents> {
         .catch(fail('ERR_SET_LOCAL_DESCRIPTION'));
     };
 
-    const negotiate = (): void => {
+    const startRound = (): void => {
       if (destroyed || destroying) return;
       if (!initiator) {
         // Before the first offer there is nothing to renegotiate: that offer will cover it.
@@ -220,6 +226,11 @@ export default class NativePeer extends TypedEmitter<NativePeerEvents> {
     };
 
     this.destroy = destroy;
+    this.negotiate = () => {
+      if (destroyed) throw errCode(new Error('cannot negotiate after peer is destroyed'), 'ERR_DESTROYED');
+      if (negotiating) queued = true;
+      else startRound();
+    };
     this.signal = (input) => {
       if (destroying) return;
       if (destroyed) throw errCode(new Error('cannot signal after peer is destroyed'), 'ERR_DESTROYED');
@@ -235,7 +246,7 @@ export default class NativePeer extends TypedEmitter<NativePeerEvents> {
       if (data.renegotiate && initiator) {
         restartNext = true;
         if (negotiating) queued = true;
-        else negotiate();
+        else startRound();
       }
       if (data.candidate) {
         const candidate = data.candidate as RTCIceCandidateInit;
@@ -284,7 +295,7 @@ export default class NativePeer extends TypedEmitter<NativePeerEvents> {
       negotiating = false;
       if (queued) {
         queued = false;
-        negotiate();
+        startRound();
       }
     };
     conn.onicecandidate = (e) => {
@@ -293,7 +304,7 @@ export default class NativePeer extends TypedEmitter<NativePeerEvents> {
     };
     // Only while idle: a change made during a round makes the connection fire again once stable.
     conn.onnegotiationneeded = () => {
-      if (!negotiating) negotiate();
+      if (!negotiating) startRound();
     };
 
     if (initiator) {
@@ -307,7 +318,7 @@ export default class NativePeer extends TypedEmitter<NativePeerEvents> {
       // The first offer is not left to 'negotiationneeded': stacks differ in whether and when
       // they fire it for the first channel. A microtask lets the caller attach listeners first.
       queueMicrotask(() => {
-        if (!negotiating) negotiate();
+        if (!negotiating) startRound();
       });
     } else {
       conn.ondatachannel = (e) => {
