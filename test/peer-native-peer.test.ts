@@ -56,7 +56,7 @@ afterEach(() => {
 function makeEnd(kind: Kind, initiator: boolean, webrtc: WebRTCImplementation): End {
   const seen: End['seen'] = {};
   const opts = { initiator, trickle: true, config: { iceServers: [] }, wrtc: watched(webrtc, seen), iceCompleteTimeout: 1 };
-  const peer = (kind === 'native' ? new NativePeer(opts) : new SimplePeer(opts as SimplePeer.Options)) as unknown as AnyPeer;
+  const peer = (kind === 'native' ? new NativePeer(opts) : new SimplePeer(opts as unknown as SimplePeer.Options)) as unknown as AnyPeer;
   live.push(peer);
   const end: End = { kind, peer, events: [], received: [], signals: [], seen };
   peer.on('signal', ((d: Record<string, unknown>) => {
@@ -124,7 +124,7 @@ async function connectedPair(stack: NodeWebRTCName, initiator: Kind, answerer: K
 const count = (end: End, event: string): number => end.events.filter((e) => e === event).length;
 
 /** Sends `bytes` on the reliable channel of `from` and waits for `to` to receive it. */
-async function roundTrip(from: End, to: End, bytes: Uint8Array): Promise<void> {
+async function roundTrip(from: End, to: End, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
   const before = to.received.length;
   from.seen.reliable!.send(bytes);
   await waitFor(() => to.received.length > before, `${from.kind} -> ${to.kind} data`);
