@@ -196,13 +196,17 @@ describe.each(STACKS)('NativePeer on %s', (stack) => {
 });
 
 /** pc.restartIce() exists on @roamhq/wrtc; node-datachannel's polyfill throws "Not implemented". */
+/** [initiator, answerer, the side calling restartIce()]: always a NativePeer, as simple-peer@9 does not follow 'negotiationneeded'. */
+const RESTARTS = COMBOS.flatMap(([i, an]) => (['initiator', 'answerer'] as const).map((who) => [i, an, who] as const)).filter(
+  ([i, an, who]) => (who === 'initiator' ? i : an) === 'native',
+);
+
 describe('NativePeer renegotiation (ICE restart) on wrtc', () => {
-  describe.each(COMBOS)('%s (initiator) with %s', (initiatorKind, answererKind) => {
-    it.each(['initiator', 'answerer'] as const)('re-negotiates after restartIce() on the %s and keeps the link', async (who) => {
+  describe.each(RESTARTS)('%s (initiator) with %s', (initiatorKind, answererKind, who) => {
+    it(`re-negotiates after restartIce() on the ${who} and keeps the link`, async () => {
       const [a, b] = await connectedPair('wrtc', initiatorKind, answererKind);
       const restarting = who === 'initiator' ? a : b;
-      // simple-peer@9 does not follow 'negotiationneeded': only a NativePeer restarts by itself.
-      if (restarting.kind !== 'native') return expect(restarting.kind).toBe('simple');
+      expect(restarting.kind).toBe('native');
       const ufrag = (sdp: unknown) => /a=ice-ufrag:(\S+)/.exec(String(sdp))?.[1];
       const ufrags = () => [...a.signals.filter((s) => s.type === 'offer'), ...b.signals.filter((s) => s.type === 'answer')].map((s) => ufrag(s.sdp));
       restarting.seen.pc!.restartIce();
