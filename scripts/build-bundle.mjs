@@ -10,6 +10,11 @@
 // polyfills it needs in a browser (readable-stream, buffer, events, a `process` and a `global`)
 // was ~106 KiB of a ~300 KiB bundle. Nothing else in the bundle needs those polyfills, so any
 // other Node builtin still resolves to an empty stub (listed at the end of the build output).
+//
+// msgpackr is not bundled either: 'msgpackr' resolves to shared/msgpack.ts, a ~2 KiB codec for
+// the value kinds the data frames hold, reading and writing what msgpackr does (Node keeps
+// msgpackr, which is faster there). msgpackr was 31 KiB of the bundle and compiles record readers
+// with `new Function`, which pages with a strict Content-Security-Policy refuse.
 // Node-only modules (@roamhq/wrtc, node-datachannel, node:* builtins) must never end up in the
 // bundle: the client imports them only dynamically on Node, so here they resolve to stubs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -102,20 +107,6 @@ const browserResolvePlugin = {
       return undefined;
     });
 
-    // msgpackr's unpacker compiles a reader per record structure with `new Function` (guarded by a
-    // try: when it throws, msgpackr reads records the plain way for good). Pages with a strict
-    // Content-Security-Policy (no 'unsafe-eval') refuse it, so it is made to throw, as msgpackr's
-    // own "no-eval" build does: that build is a CommonJS file of the whole library, which
-    // esbuild cannot tree-shake (~6 KiB more); the ES modules with the same edit can.
-    build.onLoad({ filter: /node_modules[\\/]msgpackr[\\/]unpack\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const contents = source.replaceAll('new Function(', 'new BlockedFunction(');
-      if (contents === source || !/\bvar BlockedFunction\b/.test(source)) {
-        throw new Error(`msgpackr changed: no \`new Function(\` or \`var BlockedFunction\` in ${rel(args.path)}`);
-      }
-      return { contents, loader: 'js' };
-    });
-
     // engine.io-client finds the global object with a `Function("return this")()` fallback that
     // never runs in a browser but is still code compiled from a string; globalThis is the same.
     build.onLoad({ filter: /engine\.io-client[\\/]build[\\/]esm[\\/]globals\.js$/ }, async (args) => {
@@ -146,7 +137,10 @@ try {
     logLevel: 'warning',
     plugins: [browserResolvePlugin],
     // See the top of this file.
-    alias: { 'simple-peer': resolve(root, 'client/peer/native-peer.ts') },
+    alias: {
+      'simple-peer': resolve(root, 'client/peer/native-peer.ts'),
+      msgpackr: resolve(root, 'shared/msgpack.ts'),
+    },
   });
 } catch (err) {
   // esbuild already printed the errors (logLevel warning); keep `npm run build` red.
