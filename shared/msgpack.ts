@@ -39,7 +39,7 @@ class Writer {
     if (size === 1) this.buf[at + 1] = n;
     else if (size === 2) this.view.setUint16(at + 1, n);
     else if (size === 4) this.view.setUint32(at + 1, n);
-    else this.view.setBigUint64(at + 1, BigInt(n));
+    else this.view.setUint32(at + 1, Math.floor(n / 2 ** 32)), this.view.setUint32(at + 5, n >>> 0);
   }
 
   /** A length of 8, 16 or 32 bits after `tag`, `tag + 1` or `tag + 2` (str, bin). */
