@@ -2,11 +2,25 @@
 // private, link-local or unique-local addresses in any spelling — checked on the address actually
 // connected to — unless the operator's allow-list names the host. A refused target is
 // E2BSSendFailed (17) with a clear log line, and no connection reaches the listener.
+import type { LookupAddress } from 'node:dns';
 import type { Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isNonPublicAddress } from '../signaling/http/ssrf-guard.js';
 import { captureLog, type CapturedLog } from './helpers/log-capture.js';
 import { request, startHttpServer, startTestServer, waitFor, type TestServer } from './helpers/server.js';
+
+// A name that only a wildcard entry matches and that resolves to loopback. glibc does not resolve
+// `*.localhost` (and inside the test namespace there is no DNS server to ask), so the lookup the
+// guard makes is answered here for that one name; every other name goes to the real resolver.
+const WILDCARD_ONLY_HOST = 'app.localhost';
+vi.mock('node:dns', async (importOriginal) => {
+  const dns = await importOriginal<typeof import('node:dns')>();
+  const lookup = (host: string, options: unknown, callback: (err: Error | null, addresses: LookupAddress[]) => void): void => {
+    if (host === WILDCARD_ONLY_HOST) return void queueMicrotask(() => callback(null, [{ address: '127.0.0.1', family: 4 }]));
+    (dns.lookup as unknown as (h: string, o: unknown, cb: typeof callback) => void)(host, options, callback);
+  };
+  return { ...dns, lookup, default: { ...dns, lookup } };
+});
 
 let t: TestServer | undefined;
 let app: Awaited<ReturnType<typeof startHttpServer>>;
@@ -58,8 +72,9 @@ describe('P2Server targets outside dev mode', () => {
     const reached = connections.length;
     expect(reached).toBeGreaterThan(0);
     // Named only by the wildcard: resolves to loopback, refused after the lookup.
-    expect(await post(`http://app.localhost:${port}/hook`)).toEqual({ code: 17 });
+    expect(await post(`http://${WILDCARD_ONLY_HOST}:${port}/hook`)).toEqual({ code: 17 });
     expect(connections).toHaveLength(reached);
+    expect(log.find('P2Server target refused').some((l) => JSON.stringify(l).includes(WILDCARD_ONLY_HOST))).toBe(true);
   });
 
   it('dev mode, or allowPrivateTargets, reaches loopback', async () => {
