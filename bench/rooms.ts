@@ -27,7 +27,8 @@ await runScenario({
   title: 'Rooms at scale: broadcasts at the default room limit (SDK with maxPeerLinks 8 vs raw socket.io room)',
   columns: { sdk: 'SDK', baseline: 'raw socket.io room' },
 }, async (ctx) => {
-  const sizes = ctx.quick ? [8, 32] : [8, 32, 100, 200];
+  // RTSMESH_BENCH_ROOM_SIZES=100,200 measures only those sizes.
+  const sizes = process.env.RTSMESH_BENCH_ROOM_SIZES?.split(',').map(Number) ?? (ctx.quick ? [8, 32] : [8, 32, 100, 200]);
   const seconds = ctx.quick ? 5 : 10;
   const top = new Scope();
   try {

@@ -45,8 +45,12 @@ const RESEND_TRANSIENT = new Set<number>([
 
 /** A low ack this recent after the frame went out is probably just in flight, not a stuck receiver. */
 const NUDGE_AFTER_MS = 20;
-/** Resend timer bounds (RFC 6298 uses 1 s as the floor; one local hop is far faster). */
-const MIN_RTO_MS = 200;
+/**
+ * Resend timer bounds. The floor is RFC 6298's 1 s: the timer is only the backstop (a link that
+ * fails is reported by its heartbeat and its frames move at once), and a lower floor turns every
+ * pause of a busy event loop into resends.
+ */
+const MIN_RTO_MS = 1000;
 const MAX_RTO_MS = 10_000;
 
 export class Messenger extends TypedEmitter<MessengerEvents> {
