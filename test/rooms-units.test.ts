@@ -150,3 +150,58 @@ describe('no resend while the path is healthy', () => {
     expect(a.messenger.stats().resends).toBe(0);
   });
 });
+
+describe('broadcasts through the server, confirmed by the hand-off', () => {
+  let net: FakeNetwork | undefined;
+  afterEach(() => {
+    for (const uid of [...(net?.nodes.keys() ?? [])]) net!.remove(uid);
+    net = undefined;
+  });
+
+  const room = (): { a: ReturnType<FakeNetwork['add']>; b: ReturnType<FakeNetwork['add']>; c: ReturnType<FakeNetwork['add']> } => {
+    net = new FakeNetwork();
+    const a = net.add('a', { links: false, resendAfterMs: 100 });
+    const b = net.add('b', { links: false });
+    const c = net.add('c', { links: false });
+    a.enterRoom(net, 'R', ['b', 'c']);
+    b.enterRoom(net, 'R', ['a', 'c']);
+    c.enterRoom(net, 'R', ['a', 'b']);
+    return { a, b, c };
+  };
+
+  it('200 without an ack per member; nothing is acknowledged through the server', async () => {
+    const { a, b, c } = room();
+    const ids = Array.from({ length: 20 }, (_, i) => a.sendRoom('R', `r${i}`));
+    await waitFor(() => ids.every((id) => a.results.get(id) === 200));
+    await waitFor(() => b.received.length === 20 && c.received.length === 20);
+    expect(net!.relayLog.filter((e) => e.frames.some((f) => f.t === 1))).toEqual([]); // no ack frames
+    expect(a.messenger.stats().resends).toBe(0);
+  });
+
+  it('a member whose connection was away gets what it missed when it rejoins, once and in order', async () => {
+    const { a, b, c } = room();
+    a.sendRoom('R', 'before');
+    await waitFor(() => c.received.length === 1);
+    net!.setRelayUp('c', false); // dropped: the server hands it nothing, and says 0
+    const ids = Array.from({ length: 5 }, (_, i) => a.sendRoom('R', `away${i}`));
+    await waitFor(() => ids.every((id) => a.results.get(id) === 200));
+    net!.setRelayUp('c', true);
+    a.messenger.memberJoined('R', 'c'); // its rejoin is announced again
+    await waitFor(() => c.received.length === 6);
+    expect(c.texts()).toEqual(['before', 'away0', 'away1', 'away2', 'away3', 'away4']);
+    expect(b.texts()).toEqual(c.texts());
+  });
+
+  it('a member that reports a gap it stays stuck on gets it replayed', async () => {
+    const { a, c } = room();
+    a.sendRoom('R', 'm0');
+    await waitFor(() => c.received.length === 1);
+    net!.setRelayUp('c', false);
+    a.sendRoom('R', 'm1'); // lost for c, and its rejoin is never announced
+    await waitFor(() => a.results.size === 2);
+    net!.setRelayUp('c', true);
+    a.sendRoom('R', 'm2'); // c sees the gap, says so once; the replay fills it
+    await waitFor(() => c.received.length === 3, 5000);
+    expect(c.texts()).toEqual(['m0', 'm1', 'm2']);
+  });
+});

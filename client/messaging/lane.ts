@@ -75,8 +75,8 @@ export class Lane {
   lastHanded = 0;
   /** Last time an ack (or a hand-off) moved this lane forward. */
   lastProgress = 0;
-  /** When a replay from the room history last went to this receiver (see Outbox.replayFor). */
-  replayedAt = 0;
+  /** Since when the receiver reports a gap below what we handed it (0: it does not). */
+  stuckSince = 0;
   private srtt: number | undefined;
   private rttvar = 0;
   private backoff = 0;

@@ -170,7 +170,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     if (members.has(uid)) {
       // Joined again after a reconnect: what it may have missed meanwhile goes now, not at the next sweep.
       this.resend({ uid });
-      this.replay(uid, broadcastStream(roomId), 0);
+      this.replay(uid, broadcastStream(roomId));
       return;
     }
     members.add(uid);
@@ -279,8 +279,12 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     } else if (outcome === 'ok') {
       const stuck = this.outbox.stuckAt(from, ack.st, ack.s, NUDGE_AFTER_MS);
       if (stuck) this.transmit(stuck, true, 'any');
-      // Stuck below broadcasts the server handed it (its connection dropped meanwhile)?
-      else if (ack.st.startsWith('b/')) this.replay(from, ack.st, this.outbox.rtoOf(from, ack.st));
+      // Stuck below broadcasts the server handed it (its connection dropped meanwhile, or one is
+      // late)? Replayed from the history if that lasts (see the sweep).
+      else if (ack.st.startsWith('b/')) {
+        this.outbox.reportedGap(from, ack.st, ack.s);
+        this.armSweep();
+      }
     }
   }
 
@@ -388,8 +392,8 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
   }
 
   /** Sends `uid` the broadcasts of `stream` it may have missed (see Outbox.replayFor). */
-  private replay(uid: string, stream: string, minAgeMs: number): void {
-    const frames = this.outbox.replayFor(uid, stream, minAgeMs);
+  private replay(uid: string, stream: string): void {
+    const frames = this.outbox.replayFor(uid, stream);
     if (frames.length === 0) return;
     for (const _ of frames) this.countResend(stream);
     if (this.stalled.has(uid) || !this.router.sendLink(uid, frames)) {
@@ -416,7 +420,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.sweepTimer = setTimeout(() => {
       this.sweepTimer = null;
       this.sweep();
-      if (this.outbox.pendingMessages > 0) this.armSweep();
+      if (this.outbox.pendingMessages > 0 || this.outbox.anyStuck) this.armSweep();
     }, period);
     unref(this.sweepTimer);
   }
@@ -438,5 +442,6 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
       if (relayUp || (this.router.linkOpen(uid) && !this.stalled.has(uid))) due.push(entry);
     }
     this.resendEntries(due, 'any');
+    if (relayUp) for (const [uid, stream] of this.outbox.stuckReplays()) this.replay(uid, stream);
   }
 }

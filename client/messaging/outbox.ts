@@ -151,30 +151,49 @@ export class Outbox {
   }
 
   /**
-   * Room broadcasts `uid` may have missed: from the first one it has not acknowledged to the last
-   * one handed to its connection, sent at least `minAgeMs` ago. At most once per `minAgeMs` per
-   * receiver (0: now, e.g. it just rejoined). The first carries `f`, all carry `x`.
+   * `uid` reported a gap on `stream` below broadcasts the server handed it: if no ack moves the
+   * lane within its timeout (the missing broadcast is usually just late: waiting for the room's
+   * budget), stuckReplays names it.
    */
-  replayFor(uid: string, stream: string, minAgeMs: number): MessageFrame[] {
+  reportedGap(uid: string, stream: string, s: number): void {
     const lane = this.lane(uid, stream);
+    if (lane && lane.roomId !== null && lane.lastHanded > s && lane.stuckSince === 0) lane.stuckSince = this.now();
+  }
+
+  /** Receivers still stuck a timeout after reporting a gap: [uid, stream] to replay to. */
+  stuckReplays(): Array<[string, string]> {
     const now = this.now();
+    const bounds = this.rtoBounds();
+    const out: Array<[string, string]> = [];
+    for (const lane of this.allLanes()) {
+      if (lane.stuckSince === 0 || now - lane.stuckSince < lane.rto(bounds)) continue;
+      lane.stuckSince = now; // again after another timeout if the replay does not help
+      lane.expired();
+      out.push([lane.uid, lane.stream]);
+    }
+    return out;
+  }
+
+  /**
+   * Room broadcasts `uid` may have missed: from the first one it has not acknowledged to the last
+   * one handed to its connection (not past one still on its way). The first carries `f`, all `x`.
+   */
+  replayFor(uid: string, stream: string): MessageFrame[] {
+    const lane = this.lane(uid, stream);
     if (!lane || lane.roomId === null || lane.lastHanded <= lane.highestAck) return [];
-    if (minAgeMs > 0 && now - lane.replayedAt < minAgeMs) return [];
     // Up to the first frame still on its way (e.g. waiting for the room's budget): it comes anyway.
     let to = lane.lastHanded;
     for (const seq of lane.pending.keys()) {
       to = Math.min(to, seq - 1);
       break;
     }
-    const frames = this.history.range(stream, Math.max(lane.highestAck + 1, lane.firstOwed), to, now - minAgeMs);
-    if (frames.length === 0) return [];
-    lane.replayedAt = now;
+    const frames = this.history.range(stream, Math.max(lane.highestAck + 1, lane.firstOwed), to, this.now());
     return frames.map((frame, i) => (i === 0 ? withFirst(frame, frame.s ?? 1, true) : { ...frame, x: 1 as const }));
   }
 
-  /** The resend timeout of the lane (uid, stream) now. */
-  rtoOf(uid: string, stream: string): number {
-    return this.lane(uid, stream)?.rto(this.rtoBounds()) ?? this.rtoBounds().initial;
+  /** Some receiver reports a gap we may have to fill (the sweep must keep running). */
+  get anyStuck(): boolean {
+    return this.allLanes().some((lane) => lane.stuckSince !== 0);
   }
 
   /** Whether `entry` still waits for its ack. */
@@ -235,6 +254,7 @@ export class Outbox {
     if (s > lane.highestAck) {
       lane.highestAck = s;
       lane.progressed(this.now());
+      lane.stuckSince = 0;
     }
     let newest: Entry | undefined;
     for (const [seq, entry] of lane.pending) {
