@@ -17,6 +17,8 @@ import type { Cell } from './lib/types.js';
 
 const WORKERS = 4;
 const ROOM_RATE = 95; // broadcasts/s in the room: under the default limit of 100
+/** maxPeerLinks of the SDK members (RTSMESH_BENCH_ROOM_LINKS; default 8, the SDK's default). */
+const LINKS = Number(process.env.RTSMESH_BENCH_ROOM_LINKS ?? 8);
 
 const one = (v: number, unit: string): Cell => (Number.isFinite(v) ? { kind: 'stat', median: v, min: v, max: v, unit, ok: 1, runs: 1 } : { kind: 'na', reason: 'no value' });
 const none = (reason: string): Cell => ({ kind: 'na', reason });
@@ -44,10 +46,10 @@ await runScenario({
       const uids = Array.from({ length: n }, (_, i) => `r${n}-${i}`);
       const room = `room-${n}`;
       log(`rooms ${n}: ${count} broadcasts per member, one every ${interval} ms`);
-      await fleet.setup({ url: sdkServer.url, appId: APP_ID, appKey: APP_KEY }, uids);
+      await fleet.setup({ url: sdkServer.url, appId: APP_ID, appKey: APP_KEY }, uids, { maxPeerLinks: LINKS });
       await fleet.join(room);
       const joinedAt = Date.now();
-      const degree = Math.min(8, n - 1);
+      const degree = n - 1 <= LINKS ? n - 1 : 2 * Math.floor(LINKS / 2);
       const settled = await fleet.waitReports((rs) => rs.every((r) => r.openLinks === degree), 60_000);
       const settleMs = settled.every((r) => r.openLinks === degree) ? Date.now() - joinedAt : Number.NaN;
       await sleep(500);
