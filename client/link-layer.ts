@@ -186,12 +186,16 @@ export class LinkLayer extends TypedEmitter<LinkPathEvents> implements LinkPath 
 
   // ---- the path ------------------------------------------------------------------------------
 
+  /**
+   * Frames to `uid` may go direct: its link is open and its path is 'p2p'. A link reported
+   * 'relay' while its connection stays up (gone silent, an ICE restart under way) is not used.
+   */
   isOpen(uid: string): boolean {
-    return this.manager?.isOpen(uid) ?? false;
+    return this.reported.get(uid) === 'p2p' && this.manager?.isOpen(uid) === true;
   }
 
   send(uid: string, frames: Frame[], channel?: ChannelKind): boolean {
-    return this.manager?.isOpen(uid) === true && this.manager.send(uid, frames, channel);
+    return this.isOpen(uid) && this.manager!.send(uid, frames, channel);
   }
 
   want(uid: string, reason: WantReason): void {

@@ -205,3 +205,29 @@ describe('broadcasts through the server, confirmed by the hand-off', () => {
     expect(c.texts()).toEqual(['m0', 'm1', 'm2']);
   });
 });
+
+describe('a link reported relay while its connection stays up', () => {
+  it('is not used: its traffic moves to the server without loss, and back once it is p2p again', async () => {
+    const net = new FakeNetwork();
+    try {
+      const a = net.add('a');
+      const b = net.add('b');
+      net.openLink('a', 'b');
+      a.sendUser('b', 'one');
+      await waitFor(() => b.received.length === 1);
+      a.links!.setState('b', 'down'); // silent: reported relay, the connection itself still open
+      const relayedBefore = net.relayLog.length;
+      a.sendUser('b', 'two');
+      await waitFor(() => b.received.length === 2);
+      expect(net.relayLog.length).toBeGreaterThan(relayedBefore);
+      a.links!.setState('b', 'open');
+      a.sendUser('b', 'three');
+      await waitFor(() => b.received.length === 3);
+      expect(b.texts()).toEqual(['one', 'two', 'three']);
+      await waitFor(() => a.results.size === 3);
+      expect([...a.results.values()]).toEqual([0, 0, 0]);
+    } finally {
+      for (const uid of [...net.nodes.keys()]) net.remove(uid);
+    }
+  });
+});
