@@ -268,6 +268,8 @@ export class LinkLayer extends TypedEmitter<LinkPathEvents> implements LinkPath 
       for (const [uid, reasons] of this.granted) {
         for (const kind of ['room', 'p2p'] as const) if (this.hasKind(reasons, kind)) manager.want(uid, kind);
       }
+      // On the server for want of a link layer until now; from now on because of the cap.
+      for (const uid of this.wants.keys()) if (!this.granted.has(uid)) this.report(uid, 'relay');
     } else {
       for (const uid of this.wants.keys()) this.report(uid, 'relay');
     }

@@ -34,6 +34,8 @@ describe('a room of 40 with maxPeerLinks 8 (default)', () => {
     expect(settled.map((r) => r.openLinks)).toEqual(uids.map(() => 8));
     // Members not linked are on the server because of the cap, and say so.
     for (const r of settled) expect(r.paths['relay:cap'] ?? 0).toBe(N - 1 - 8);
+    // onSysStats tells the same per room.
+    for (const r of settled) expect(r.roomStats).toEqual([{ roomId: 'big', members: N - 1, directLinks: 8, viaServer: N - 1 - 8, resends: 0 }]);
 
     // 95 % of the room limit (100 broadcasts/s in the room): 40 senders, one each every 420 ms.
     await fleet.stream('big', PER_SENDER, 420);

@@ -7,7 +7,8 @@ import { Lane } from '../client/messaging/lane.js';
 import { Outbox } from '../client/messaging/outbox.js';
 import { ParameterError, resolveParameters } from '../client/parameters.js';
 import { createRTS } from '../client/index.js';
-import { FakeNetwork, waitFor } from './helpers/messaging-fakes.js';
+import { FakeLinkManager, FakeNetwork, quietLogger, waitFor } from './helpers/messaging-fakes.js';
+import { LinkLayer } from '../client/link-layer.js';
 
 const members = (n: number): string[] => Array.from({ length: n }, (_, i) => `m${i}`);
 const picks = (uids: string[], k: number, room = 'R'): Map<string, Set<string>> => new Map(uids.map((u) => [u, selectRoomPeers(u, room, uids, k)]));
@@ -229,5 +230,36 @@ describe('a link reported relay while its connection stays up', () => {
     } finally {
       for (const uid of [...net.nodes.keys()]) net.remove(uid);
     }
+  });
+});
+
+describe('the reason a member is on the server', () => {
+  it("'no-links' while the link layer loads, then 'cap' for the members the caps leave out", async () => {
+    const net = new FakeNetwork();
+    const manager = new FakeLinkManager(net, 'a');
+    let resolve!: (m: FakeLinkManager) => void;
+    const layer = new LinkLayer({
+      logger: quietLogger,
+      factory: () => () => new Promise<FakeLinkManager>((r) => (resolve = r)),
+      context: () => ({ selfUid: 'a', webrtc: undefined, iceServers: () => [], logger: quietLogger }),
+      sendSignal: () => undefined,
+      caps: () => ({ perRoom: 2, total: 32 }),
+      rebalanceMs: 1,
+    });
+    const seen: Array<[string, string, string | undefined]> = [];
+    layer.on('path', (uid, state, reason) => seen.push([uid, state, reason]));
+    layer.attach();
+    for (const uid of ['b', 'c', 'd', 'e', 'f']) layer.want(uid, 'room:R');
+    layer.rebalance();
+    expect(seen.filter(([, , r]) => r === 'no-links').length).toBe(5);
+    resolve(manager);
+    await new Promise((r) => setTimeout(r, 5));
+    const last = new Map(seen.map(([uid, state, reason]) => [uid, `${state}:${reason ?? ''}`]));
+    const picked = selectRoomPeers('a', 'R', ['b', 'c', 'd', 'e', 'f'], 2);
+    for (const uid of ['b', 'c', 'd', 'e', 'f']) {
+      if (picked.has(uid)) expect(manager.wants, uid).toContainEqual([uid, 'room', 'want']);
+      else expect(last.get(uid), uid).toBe('relay:cap');
+    }
+    layer.destroy();
   });
 });

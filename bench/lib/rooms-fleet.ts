@@ -18,6 +18,8 @@ export interface MemberReport {
   states: number[];
   /** Results 200 within 2 s of the send. */
   fast: number;
+  /** onSysStats' per-room figures, now. */
+  roomStats: Array<{ roomId: string; members: number; directLinks: number; viaServer: number; resends: number }>;
 }
 
 const WORKER = fileURLToPath(new URL('./rooms-worker.ts', import.meta.url));

@@ -211,7 +211,8 @@ serveIpc(
           const key = p.reason ? `${p.state}:${p.reason}` : p.state;
           paths[key] = (paths[key] ?? 0) + 1;
         }
-        return { uid: m.uid, openLinks: links, sent: m.sent, codes, pending: m.sent - m.results.size, received, paths, resultMs: msg.full ? m.resultMs : [], latencies: msg.full ? m.latencies : [], states: m.states, fast: m.fast };
+        return { uid: m.uid, openLinks: links, sent: m.sent, codes, pending: m.sent - m.results.size, received, paths, resultMs: msg.full ? m.resultMs : [], latencies: msg.full ? m.latencies : [], states: m.states, fast: m.fast,
+          roomStats: (m.rts as unknown as { sysStats: { snapshot(): { roomStats?: unknown[] } } }).sysStats.snapshot().roomStats ?? [] };
       }),
     }),
   },
