@@ -11,6 +11,8 @@
 // messages being reassembled at once is bounded (the oldest is dropped), and memory grows only
 // with bytes actually received, so a forged "4 GiB coming" header costs nothing.
 
+import { decodeFrames, type DecodeResult } from '../../shared/frame.js';
+
 export const CHUNK_MARKER = 0xc1;
 export const CHUNK_HEADER_BYTES = 13;
 
@@ -125,4 +127,25 @@ export class Reassembler {
       this.evicted++;
     }
   }
+}
+
+/**
+ * A reassembler that also decodes (msgpack + schema): null while a message is incomplete, else
+ * the frames or why the message was dropped.
+ */
+export class FrameReassembler extends Reassembler {
+  decode(bytes: Uint8Array): DecodeResult | null {
+    const assembled = this.accept(bytes);
+    if (assembled.kind === 'partial') return null;
+    if (assembled.kind === 'error') return { ok: false, error: assembled.error };
+    return decodeFrames(assembled.data);
+  }
+}
+
+/** A data-channel message as bytes (stacks deliver Buffer, ArrayBuffer or a view); null if not binary. */
+export function toBytes(data: unknown): Uint8Array | null {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
 }

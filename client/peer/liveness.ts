@@ -1,0 +1,111 @@
+// Liveness of one open link, independent of ICE (SPEC §10). ICE notices a dead path late:
+// libdatachannel after ~14 s of failed consent checks, @roamhq/wrtc after ~5 s, and meanwhile
+// SCTP keeps every message in its retransmit queue. So each side watches its own inbound
+// traffic: a link that heard nothing for more than `timeoutMs` is stalled (the messaging layer
+// moves its traffic to the relay), and it is alive again at the first byte that arrives.
+//
+// To give the other side something to hear on an idle link, a side whose outbound has been idle
+// for a quarter of the timeout sends a heartbeat: one byte, HEARTBEAT_BYTE, on the reliable
+// channel. A wire message is always a msgpack array (first byte 0x90-0x9f, 0xdc, 0xdd) or a
+// chunk (0xc1), so a lone 0xc0 (msgpack nil) is never data; peer-link.ts takes it out before the
+// reassembler. While traffic flows no heartbeat is sent; the only cost is a timer per link.
+//
+// The clock is sampled on ticks, not per inbound message: heard() only sets a flag.
+
+/** The heartbeat message: msgpack nil, which no wire message or chunk ever is. */
+export const HEARTBEAT_BYTE = 0xc0;
+export const HEARTBEAT = Uint8Array.of(HEARTBEAT_BYTE);
+
+export function isHeartbeat(bytes: Uint8Array): boolean {
+  return bytes.byteLength === 1 && bytes[0] === HEARTBEAT_BYTE;
+}
+
+export interface LivenessHooks {
+  /** Send one heartbeat now (the link's outbound has been idle). */
+  sendHeartbeat(): void;
+  /** Wire messages sent so far (any channel); a change means the outbound is not idle. */
+  sentCount(): number;
+  /** Nothing heard for more than timeoutMs. */
+  stalled(): void;
+  /** Something heard after stalled(). */
+  alive(): void;
+}
+
+export class Liveness {
+  private readonly tickMs: number;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private heardSinceTick = false;
+  private lastHeardAt = 0;
+  private lastSentCount = -1;
+  private lastSentAt = 0;
+  private lastTickAt = 0;
+  private stalledNow = false;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly hooks: LivenessHooks,
+  ) {
+    this.tickMs = Math.max(20, Math.floor(timeoutMs / 8));
+  }
+
+  get isStalled(): boolean {
+    return this.stalledNow;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const now = Date.now();
+    this.lastHeardAt = now;
+    this.lastSentAt = now;
+    this.lastTickAt = now;
+    this.lastSentCount = this.hooks.sentCount();
+    this.timer = setInterval(this.tick, this.tickMs);
+    // A timer of its own must never keep a Node process alive.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Anything arrived from the remote side. */
+  heard(): void {
+    this.heardSinceTick = true;
+    if (this.stalledNow) {
+      this.stalledNow = false;
+      this.lastHeardAt = Date.now();
+      this.hooks.alive();
+    }
+  }
+
+  private readonly tick = (): void => {
+    const now = Date.now();
+    // A tick that comes this late means the event loop was blocked (or a background tab is
+    // throttled harder than usual): inbound data may be waiting behind this very timer, so
+    // silence cannot be judged on this tick.
+    const late = now - this.lastTickAt > (this.timeoutMs * 3) / 4;
+    this.lastTickAt = now;
+    if (this.heardSinceTick) {
+      this.heardSinceTick = false;
+      this.lastHeardAt = now;
+    }
+    const sent = this.hooks.sentCount();
+    if (sent !== this.lastSentCount) {
+      this.lastSentCount = sent;
+      this.lastSentAt = now;
+    } else if (now - this.lastSentAt >= this.timeoutMs / 4) {
+      this.lastSentAt = now;
+      this.hooks.sendHeartbeat();
+      this.lastSentCount = this.hooks.sentCount();
+    }
+    if (late) {
+      if (!this.stalledNow) this.lastHeardAt = Math.max(this.lastHeardAt, now - this.timeoutMs / 2);
+      return;
+    }
+    if (!this.stalledNow && now - this.lastHeardAt > this.timeoutMs) {
+      this.stalledNow = true;
+      this.hooks.stalled();
+    }
+  };
+}
