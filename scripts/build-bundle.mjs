@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the browser ES-module bundle of the client SDK:
 //   client/browser.ts -> dist/browser/rtsmesh.js (+ .map)
-// Usage: node scripts/build-bundle.mjs [entry] [outfile]   (defaults above; args exist for checking
-// the bundler setup against another entry).
+// Usage: node scripts/build-bundle.mjs [--analyze] [entry] [outfile]   (defaults above; args exist
+// for checking the bundler setup against another entry). --analyze prints what takes the room in
+// the bundle: the 10 biggest inputs and the biggest packages, by bytes in the minified output.
 //
 // Browser bundles of simple-peer@9 need three things (see /work/shared/notes/browser-e2e.md):
 //   - `global` defined as globalThis (randombytes reads global.crypto),
@@ -10,16 +11,21 @@
 //   - the npm `events` / `buffer` packages instead of Node's builtins.
 // Node-only modules (@roamhq/wrtc, node-datachannel, node:* builtins) must never end up in the
 // bundle: the client imports them only dynamically on Node, so here they resolve to stubs.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(resolve(root, 'package.json'));
-const entry = resolve(root, process.argv[2] ?? 'client/browser.ts');
-const outfile = resolve(root, process.argv[3] ?? 'dist/browser/rtsmesh.js');
+const args = process.argv.slice(2);
+const analyze = args.includes('--analyze');
+const positional = args.filter((a) => !a.startsWith('--'));
+const entry = resolve(root, positional[0] ?? 'client/browser.ts');
+const outfile = resolve(root, positional[1] ?? 'dist/browser/rtsmesh.js');
 const rel = (p) => relative(root, p) || '.';
 
 if (!existsSync(entry)) {
@@ -90,6 +96,15 @@ const browserResolvePlugin = {
       contents: 'module.exports = {};\n',
       loader: 'js',
     }));
+
+    // engine.io-client finds the global object with a `Function("return this")()` fallback that
+    // never runs in a browser but is still code compiled from a string; globalThis is the same.
+    build.onLoad({ filter: /engine\.io-client[\\/]build[\\/]esm[\\/]globals\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace('Function("return this")()', 'globalThis');
+      if (contents === source) console.warn(`[build-bundle] warning: no Function("return this") left to replace in ${rel(args.path)}`);
+      return { contents, loader: 'js' };
+    });
   },
 };
 
@@ -112,6 +127,9 @@ try {
     define: { global: 'globalThis' },
     inject: [resolve(root, 'scripts/process-shim.js')],
     plugins: [browserResolvePlugin],
+    // msgpackr's default build compiles record readers with `new Function`, which pages with a
+    // strict Content-Security-Policy (no 'unsafe-eval') refuse; its no-eval build is the same codec.
+    alias: { msgpackr: 'msgpackr/index-no-eval' },
   });
 } catch (err) {
   // esbuild already printed the errors (logLevel warning); keep `npm run build` red.
@@ -128,6 +146,26 @@ if (leaked.length > 0) {
   process.exit(1);
 }
 
-const kib = (statSync(outfile).size / 1024).toFixed(1);
-console.log(`[build-bundle] ${rel(entry)} -> ${rel(outfile)} (${kib} KiB, esm, es2020, minified, with source map)`);
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const gzipped = gzipSync(readFileSync(outfile), { level: 9 }).length;
+console.log(`[build-bundle] ${rel(entry)} -> ${rel(outfile)} (${kib(statSync(outfile).size)}, ${kib(gzipped)} gzip, esm, es2020, minified, with source map)`);
+if (analyze) printAnalysis(result.metafile.outputs[rel(outfile)]?.inputs ?? {});
+
+/** The biggest inputs and packages by their bytes in the minified output. */
+function printAnalysis(inputs) {
+  const rows = Object.entries(inputs).map(([path, { bytesInOutput }]) => ({ path, bytes: bytesInOutput }));
+  const total = rows.reduce((sum, r) => sum + r.bytes, 0);
+  const pct = (n) => `${((100 * n) / total).toFixed(1)}%`.padStart(6);
+  const line = (label, n) => `  ${kib(n).padStart(10)} ${pct(n)}  ${label}`;
+  console.log('[build-bundle] top 10 inputs by bytes in the output:');
+  for (const r of rows.sort((a, b) => b.bytes - a.bytes).slice(0, 10)) console.log(line(r.path, r.bytes));
+  const byPackage = new Map();
+  for (const r of rows) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(r.path.split('node_modules/').length > 2 ? r.path.slice(r.path.lastIndexOf('node_modules/')) : r.path);
+    const name = m ? m[1] : r.path.includes(':') ? 'stubs and shims' : 'rtsmesh (client/, shared/)';
+    byPackage.set(name, (byPackage.get(name) ?? 0) + r.bytes);
+  }
+  console.log('[build-bundle] by package:');
+  for (const [name, n] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(line(name, n));
+}
 if (stubbed.size > 0) console.log(`[build-bundle] stubbed for the browser: ${[...stubbed].sort().join(', ')}`);

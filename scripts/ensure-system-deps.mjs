@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Makes sure the system packages the test suite needs are installed:
-//   chromium     -> /usr/bin/chromium  (Playwright e2e; we never download Playwright's own browsers)
-//   redis-server -> redis-server       (scale-out tests)
-//   iproute2     -> ip                 (network-namespace tests)
+//   chromium     -> /usr/bin/chromium     (Playwright e2e; we never download Playwright's own browsers)
+//   firefox-esr  -> /usr/bin/firefox-esr  (Firefox e2e through puppeteer-core; no browser download either)
+//   redis-server -> redis-server          (scale-out tests)
+//   iproute2     -> ip                    (network-namespace tests)
+//   coturn       -> turnserver            (TURN relay tests)
 // Fast no-op when everything is present: apt-get is only touched when something is missing,
 // so `npm test` does not hit the network on a prepared machine.
 import { accessSync, constants } from 'node:fs';
@@ -12,8 +14,10 @@ import { spawnSync } from 'node:child_process';
 /** Debian package → how we recognise it is installed (absolute path or a command name on PATH). */
 const REQUIRED = [
   { pkg: 'chromium', probe: '/usr/bin/chromium' },
+  { pkg: 'firefox-esr', probe: '/usr/bin/firefox-esr' },
   { pkg: 'redis-server', probe: 'redis-server' },
   { pkg: 'iproute2', probe: 'ip' },
+  { pkg: 'coturn', probe: 'turnserver' },
 ];
 
 function isExecutable(path) {
@@ -48,7 +52,7 @@ function run(cmd, args, env) {
 
 const missing = REQUIRED.filter(({ probe }) => !isPresent(probe)).map(({ pkg }) => pkg);
 if (missing.length === 0) {
-  console.log('[ensure-system-deps] ok: chromium, redis-server, iproute2 are installed');
+  console.log(`[ensure-system-deps] ok: ${REQUIRED.map(({ pkg }) => pkg).join(', ')} are installed`);
   process.exit(0);
 }
 
@@ -63,7 +67,7 @@ if (!isRoot || !hasApt) {
     console.error(`  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get ${installArgs.join(' ')}`);
   } else {
     console.error('[ensure-system-deps] apt-get not found; install these (Debian package names) with your package manager,');
-    console.error('  making sure Chromium is at /usr/bin/chromium.');
+    console.error('  making sure Chromium is at /usr/bin/chromium and Firefox ESR at /usr/bin/firefox-esr.');
   }
   process.exit(1);
 }

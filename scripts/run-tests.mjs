@@ -70,8 +70,16 @@ function namespaceFlags() {
 
 if (process.env[INSIDE] === '1') {
   const up = run('ip', ['link', 'set', 'lo', 'up']);
-  process.exit(up === 0 ? runSteps() : up);
+  // Firefox gathers ICE candidates only from the address of the default route; with none it has
+  // no candidates at all. A default route over lo gives it 127.0.0.1, and nothing can leave a
+  // namespace whose only interface is lo. Chromium and Node do not care.
+  const route = up === 0 ? run('ip', ['route', 'add', 'default', 'via', '127.0.0.1', 'dev', 'lo', 'src', '127.0.0.1']) : up;
+  process.exit(route === 0 ? runSteps() : route);
 }
+
+// The package tests install the packed tarball into a scratch project; inside the namespace the
+// npm registry is out of reach, so its downloads must be in the npm cache first.
+run(process.execPath, [new URL('./prime-package-cache.mjs', import.meta.url).pathname]);
 
 const flags = namespaceFlags();
 if (!flags) {
