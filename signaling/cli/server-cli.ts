@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createSignalingServer, type SignalingServerOptions } from '../index.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REDIS_KEY_PREFIX } from '../options.js';
 import { redactRedisUrl } from '../scale-out/redact.js';
+import { iceFromFlags, urlList } from './ice-flags.js';
 import { defaultBundlePath, packageRoot } from '../package-root.js';
 import { SERVER_VERSION } from '../version.js';
 
@@ -41,6 +42,10 @@ const program = new Command()
   .option('--drop-grace-ms <ms>', 'how long a dropped connection may come back before it is announced as Dropped', intOption('--drop-grace-ms'))
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
   .option('--public-dir <dir>', 'folder served as static files at /')
+  .option('--stun <urls>', 'comma-separated stun: URLs handed to clients at login (env RTSMESH_STUN)', urlList)
+  .option('--turn <urls>', 'comma-separated turn: URLs handed to clients at login with short-lived credentials (env RTSMESH_TURN)', urlList)
+  .option('--turn-secret <secret>', "coturn's static-auth-secret (use-auth-secret); prefer the variable (env RTSMESH_TURN_SECRET)")
+  .option('--turn-ttl <seconds>', 'lifetime of each TURN credential (env RTSMESH_TURN_TTL, default 14400)', intOption('--turn-ttl'))
   .showHelpAfterError();
 
 program.parse();
@@ -57,6 +62,10 @@ const cli = program.opts<{
   dropGraceMs?: number;
   logLevel: string;
   publicDir?: string;
+  stun?: string[];
+  turn?: string[];
+  turnSecret?: string;
+  turnTtl?: number;
 }>();
 
 const env = process.env;
@@ -85,6 +94,16 @@ const options: SignalingServerOptions = {
   },
   publicDir: cli.publicDir,
 };
+try {
+  options.ice = iceFromFlags({
+    stun: cli.stun ?? (env.RTSMESH_STUN ? urlList(env.RTSMESH_STUN) : undefined),
+    turn: cli.turn ?? (env.RTSMESH_TURN ? urlList(env.RTSMESH_TURN) : undefined),
+    turnSecret: cli.turnSecret ?? (env.RTSMESH_TURN_SECRET || undefined),
+    turnTtl: cli.turnTtl ?? (env.RTSMESH_TURN_TTL ? intOption('RTSMESH_TURN_TTL')(env.RTSMESH_TURN_TTL) : undefined),
+  });
+} catch (e) {
+  fail((e as Error).message);
+}
 // The demo app (demo/ in the package); the bundle it imports is served by default.
 if (dev) options.publicDir ??= join(packageRoot(), 'demo');
 

@@ -5,7 +5,8 @@
 //   {"ev":"path","state":...,"linkId":...}   onPeerLinkStateChanged for the peer (+ getPeerLinkStats)
 //   {"ev":"m","i":...}                        a message arrived (receiver)
 //   {"ev":"results","sent":n,"codes":{...}}   every message has its result (sender, after stop)
-// Environment: ROLE (sender|receiver), UID, PEER, SERVER, STACK, CONTROL, LINK_TIMEOUT_MS.
+// Environment: ROLE (sender|receiver), UID, PEER, SERVER, STACK, CONTROL, LINK_TIMEOUT_MS, and
+// WAIT_P2P=0 to start streaming as soon as the peer is in the room (a link may never come).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRTS, exponentialBackoff, type Logger } from '../../client/index.js';
 import { createToken } from '../../shared/token.js';
@@ -22,13 +23,17 @@ const peer = env('PEER');
 const out = (o: { ev: string } & Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`);
 };
-const quiet: Logger = { warn: () => undefined, error: (m) => process.stderr.write(`${m}\n`) };
+const quiet: Logger = {
+  warn: () => undefined,
+  error: (m) => process.stderr.write(`${m}\n`),
+  ...(process.env.DEBUG_LINKS ? { debug: (m: string) => process.stderr.write(`${m}\n`) } : {}),
+};
 
 const rts = createRTS(TEST_APP_ID, {
   onPeerLinkStateChanged(who, state) {
     if (who !== peer) return;
     const t = Date.now();
-    void rts.getPeerLinkStats(peer).then((s) => out({ ev: 'path', state, at: t, linkId: s?.linkId, candidateType: s?.candidateType }));
+    void rts.getPeerLinkStats(peer).then((s) => out({ ev: 'path', state, at: t, linkId: s?.linkId, candidateType: s?.candidateType, remoteCandidateType: s?.remoteCandidateType }));
   },
 }, {
   server: env('SERVER'),
@@ -43,9 +48,16 @@ const loggedIn = new Promise<void>((resolve, reject) => {
 rts.login(createToken({ appId: TEST_APP_ID, appKey: TEST_APP_KEY, userId: uid }), uid);
 await loggedIn;
 const room = rts.createRoom('netcut')!;
+let peerJoined: () => void = () => undefined;
+const joined = new Promise<void>((resolve) => {
+  peerJoined = resolve;
+});
 room.setRTSRoomDelegate({
   onUserMessageReceived(from, text) {
     if (from === peer) out({ ev: 'm', i: Number(text.slice(1)) });
+  },
+  onUserJoined(info) {
+    if (info.uid === peer) peerJoined();
   },
 });
 const linked = new Promise<void>((resolve) => {
@@ -54,7 +66,8 @@ const linked = new Promise<void>((resolve) => {
   });
 });
 room.joinRoom();
-await linked;
+await joined;
+if (process.env.WAIT_P2P !== '0') await linked;
 
 const stopped = (): boolean => existsSync(env('CONTROL')) && readFileSync(env('CONTROL'), 'utf8').includes('stop');
 if (role === 'sender') {
