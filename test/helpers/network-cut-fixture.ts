@@ -33,7 +33,7 @@ const rts = createRTS(TEST_APP_ID, {
   onPeerLinkStateChanged(who, state) {
     if (who !== peer) return;
     const t = Date.now();
-    void rts.getPeerLinkStats(peer).then((s) => out({ ev: 'path', state, at: t, linkId: s?.linkId, candidateType: s?.candidateType, remoteCandidateType: s?.remoteCandidateType }));
+    void rts.getPeerLinkStats(peer).then((s) => out({ ev: 'path', state, at: t, linkId: s?.linkId, iceRestarts: s?.iceRestarts, candidateType: s?.candidateType, remoteCandidateType: s?.remoteCandidateType }));
   },
 }, {
   server: env('SERVER'),
