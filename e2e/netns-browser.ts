@@ -81,7 +81,8 @@ export type PagePath = { state: string; at: number; linkId: string | null; iceRe
 
 /** A page in `browser` (camera/microphone permission unless `mdns`), served from the signaling server, running STREAM_JS. */
 export async function streamingPage(browser: Browser, opts: StreamOptions, mode: { mdns?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext(mode.mdns ? {} : { permissions: BROWSER_PERMISSIONS });
+  // Explicitly none for mDNS: Playwright Test applies the config's `use.permissions` to new contexts.
+  const context = await browser.newContext({ permissions: mode.mdns ? [] : BROWSER_PERMISSIONS });
   const page = await context.newPage();
   await page.goto(`${opts.server}/healthz`);
   await page.evaluate(`(${STREAM_JS})(${JSON.stringify(opts)})`);
