@@ -52,6 +52,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private retryCount = 0;
   private failingSince = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The server said it is going away: the next reconnect starts without the backoff delay. */
+  private reconnectNow = false;
   /** Ends connect waits early on close(), so no timer outlives the connection. */
   private readonly pendingWaits = new Set<() => void>();
   /** Round trip of the latest answered request. */
@@ -168,6 +170,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
           return;
         }
         if (name === 'session:kicked') this.onKicked((parsed.data as { reason: number }).reason);
+        else if (name === 'server:going-away') this.onGoingAway(socket);
         else (this.emit as (ev: P.ServerEventName, data: unknown) => boolean)(name, parsed.data);
       });
     }
@@ -190,6 +193,13 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (socket) closeSocket(socket);
   }
 
+  /** The server is shutting down: leave now and reconnect at once (another process may take us). */
+  private onGoingAway(socket: ClientSocket): void {
+    if (!this.loggedIn || this.closed) return;
+    this.reconnectNow = true;
+    socket.disconnect();
+  }
+
   private onKicked(reason: number): void {
     this.close();
     this.emit('kicked', reason === LogoutReason.Logout ? LogoutReason.Logout : LogoutReason.DuplicateLogin);
@@ -201,7 +211,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     const context = { retryCount: this.retryCount++, elapsedMs: Date.now() - this.failingSince };
     let delay: number | null;
     try {
-      delay = this.opts.reconnect().nextRetryDelayInMs(context);
+      delay = this.reconnectNow ? 0 : this.opts.reconnect().nextRetryDelayInMs(context);
+      this.reconnectNow = false;
     } catch (e) {
       this.opts.logger.error('reconnect policy threw; giving up', e);
       delay = null;

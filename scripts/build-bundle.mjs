@@ -5,22 +5,27 @@
 // for checking the bundler setup against another entry). --analyze prints what takes the room in
 // the bundle: the 10 biggest inputs and the biggest packages, by bytes in the minified output.
 //
-// Browser bundles of simple-peer@9 need three things (see /work/shared/notes/browser-e2e.md):
-//   - `global` defined as globalThis (randombytes reads global.crypto),
-//   - a `process` global with nextTick (readable-stream@3),
-//   - the npm `events` / `buffer` packages instead of Node's builtins.
+// simple-peer@9 is not bundled: 'simple-peer' resolves to client/peer/native-peer.ts, the same
+// signaling surface straight on the browser's RTCPeerConnection. simple-peer@9 with the Node
+// polyfills it needs in a browser (readable-stream, buffer, events, a `process` and a `global`)
+// was ~106 KiB of a ~300 KiB bundle. Nothing else in the bundle needs those polyfills, so any
+// other Node builtin still resolves to an empty stub (listed at the end of the build output).
+//
+// msgpackr is not bundled either: 'msgpackr' resolves to shared/msgpack.ts, a ~2 KiB codec for
+// the value kinds the data frames hold, reading and writing what msgpackr does (Node keeps
+// msgpackr, which is faster there). msgpackr was 31 KiB of the bundle and compiles record readers
+// with `new Function`, which pages with a strict Content-Security-Policy refuse.
 // Node-only modules (@roamhq/wrtc, node-datachannel, node:* builtins) must never end up in the
 // bundle: the client imports them only dynamically on Node, so here they resolve to stubs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { builtinModules, createRequire } from 'node:module';
+import { builtinModules } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(resolve(root, 'package.json'));
 const args = process.argv.slice(2);
 const analyze = args.includes('--analyze');
 const positional = args.filter((a) => !a.startsWith('--'));
@@ -33,8 +38,6 @@ if (!existsSync(entry)) {
   process.exit(0);
 }
 
-/** Builtins for which the browser gets the npm package of the same name. */
-const NPM_FOR_BUILTIN = { events: 'events', buffer: 'buffer', process: 'process' };
 /** Packages that only work in Node (native addons). A static import of one fails loudly at load. */
 const NODE_ONLY_PACKAGES = ['@roamhq/wrtc', 'node-datachannel'];
 
@@ -61,20 +64,14 @@ const browserResolvePlugin = {
       loader: 'js',
     }));
 
-    // node:events etc. -> the npm package; any other builtin (node:os, node:crypto, 'os', ...) -> an
-    // empty CommonJS module. Shared code may import node:crypto at top level (token signing), so this
-    // stub must load without throwing; its functions simply are not there in the browser.
+    // Any builtin (node:os, node:crypto, 'os', ...) -> an empty CommonJS module. Shared code may
+    // import node:crypto at top level (token signing), so this stub must load without throwing;
+    // its functions simply are not there in the browser.
     build.onResolve({ filter: /^[a-z_/:]+$/ }, async (args) => {
       const name = args.path.startsWith('node:') ? args.path.slice(5) : args.path;
       if (!args.path.startsWith('node:') && !builtins.has(name)) return undefined;
-      const npm = NPM_FOR_BUILTIN[name];
-      if (npm) {
-        if (!args.path.startsWith('node:')) return undefined; // bare `events` resolves normally
-        // The trailing slash makes Node resolve the npm package rather than its own builtin.
-        return { path: require.resolve(npm === 'process' ? 'process/browser.js' : `${npm}/`) };
-      }
       // A bare builtin name is first left to esbuild: an npm package of that name (string_decoder)
-      // or a package.json "browser" mapping (readable-stream maps util to false) wins over the stub.
+      // or a package.json "browser" mapping (a package that maps util to false) wins over the stub.
       if (!args.path.startsWith('node:') && !args.pluginData?.[SKIP]) {
         const normal = await build.resolve(args.path, {
           kind: args.kind,
@@ -97,6 +94,19 @@ const browserResolvePlugin = {
       loader: 'js',
     }));
 
+    // The SDK opens its socket with transports: ['websocket'] only (client/connection.ts), so
+    // engine.io's HTTP long-polling and WebTransport transports are dead code in the browser;
+    // its transport table is the one place that keeps them (~5 KiB) in the bundle.
+    build.onLoad({ filter: /engine\.io-client[\\/]build[\\/]esm[\\/]transports[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (/websocket: WS,/.test(source)) {
+        const contents = 'import { WS } from "./websocket.node.js";\nexport const transports = { websocket: WS };\n';
+        return { contents, loader: 'js', resolveDir: dirname(args.path) };
+      }
+      console.warn(`[build-bundle] warning: unexpected transport table in ${rel(args.path)}, kept as is`);
+      return undefined;
+    });
+
     // engine.io-client finds the global object with a `Function("return this")()` fallback that
     // never runs in a browser but is still code compiled from a string; globalThis is the same.
     build.onLoad({ filter: /engine\.io-client[\\/]build[\\/]esm[\\/]globals\.js$/ }, async (args) => {
@@ -117,19 +127,20 @@ try {
     format: 'esm',
     platform: 'browser',
     target: 'es2020',
-    // Minified (1.3 MiB -> ~0.7 MiB, most of it zod): pages load it uncached in every new browser
-    // context. The source map keeps it debuggable; keepNames keeps class names in errors and logs.
+    // Minified: pages load it uncached in every new browser context; the source map keeps it
+    // debuggable. keepNames is off (it costs ~14 KiB): no code reads a function's or class's
+    // `name`, and the SDK's error classes set theirs as a field (RTSError, WebRTCUnavailableError).
     minify: true,
-    keepNames: true,
+    keepNames: false,
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
-    define: { global: 'globalThis' },
-    inject: [resolve(root, 'scripts/process-shim.js')],
     plugins: [browserResolvePlugin],
-    // msgpackr's default build compiles record readers with `new Function`, which pages with a
-    // strict Content-Security-Policy (no 'unsafe-eval') refuse; its no-eval build is the same codec.
-    alias: { msgpackr: 'msgpackr/index-no-eval' },
+    // See the top of this file.
+    alias: {
+      'simple-peer': resolve(root, 'client/peer/native-peer.ts'),
+      msgpackr: resolve(root, 'shared/msgpack.ts'),
+    },
   });
 } catch (err) {
   // esbuild already printed the errors (logLevel warning); keep `npm run build` red.

@@ -119,6 +119,11 @@ export const AppMessageEvent = z.object({
   data: payload,
 });
 export const RtcSignalEvent = z.object({ from: z.string(), signal: z.record(z.string(), z.unknown()) });
+/**
+ * The server process is shutting down (SPEC §12): reconnect now — the connection will be closed
+ * within the server's drain bound — instead of waiting for a drop and the backoff.
+ */
+export const GoingAwayEvent = z.object({ reason: z.string() });
 
 // ---- the tables ------------------------------------------------------------------------------
 
@@ -194,6 +199,7 @@ export const SERVER_EVENTS = {
   'relay:frame': RelayFrameEvent,
   'app:message': AppMessageEvent,
   'rtc:signal': RtcSignalEvent,
+  'server:going-away': GoingAwayEvent,
 };
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;

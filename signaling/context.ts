@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol.js';
 import type { DropGrace } from './domain/drop-grace.js';
+import type { LoginGate } from './limits/login-deadline.js';
 import type { SignalingMetrics } from './http/metrics.js';
 import type { ResolvedOptions } from './options.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
@@ -68,6 +69,8 @@ export interface ServerContext {
    */
   degraded(): boolean;
   dropGrace: DropGrace;
+  /** Login deadline and per-address cap of sockets not logged in yet. */
+  loginGate: LoginGate;
   /** Identifies this process in SessionRecord.nodeId. */
   nodeId: string;
   /** Aborted when the server closes, so pending app-server requests end with it. */

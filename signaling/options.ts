@@ -19,9 +19,26 @@ export interface P2ServerOptions {
   timeoutMs?: number;
   /**
    * When set, setServerParams only accepts URLs whose host matches one entry: `host`,
-   * `host:port`, or `*.domain` / `*.domain:port` (any subdomain). Default: any http(s) URL.
+   * `host:port`, or `*.domain` / `*.domain:port` (any subdomain). Default: any http(s) URL
+   * whose address is public (see `allowPrivateTargets`).
    */
   allowList?: string[];
+  /**
+   * Let app-server URLs reach loopback, private (10/8, 172.16/12, 192.168/16, 100.64/10),
+   * link-local, unique-local and unspecified addresses. Checked on the address actually connected
+   * to, after DNS. Outside this switch only an allow-list entry naming the host lets such a target
+   * in. Default: true in `dev` mode, false otherwise.
+   */
+  allowPrivateTargets?: boolean;
+}
+
+export interface RestOptions {
+  /** Largest request body in bytes; larger → 413 `too_large`. Default 262144 (256 KiB). */
+  maxBodyBytes?: number;
+  /** Requests per second per app key (and failed authentications per address); over → 429 `rate_limited`. Default 100. */
+  ratePerSecond?: number;
+  /** A request body not fully received this many ms after its headers → 408 and the connection is closed. Default 5000. */
+  bodyTimeoutMs?: number;
 }
 
 export interface ScaleOutOptions {
@@ -87,6 +104,34 @@ export interface SignalingServerOptions {
   displacedSessionTtlMs?: number;
   /** How long two users who exchanged P2P messages may exchange WebRTC signals, in ms. Default 1 hour. */
   contactTtlMs?: number;
+  /** A socket that has not logged in this many ms after connecting is disconnected; 0 = never. Default 10000. */
+  loginDeadlineMs?: number;
+  /**
+   * Sockets not logged in yet that one remote address may hold; more are disconnected at once.
+   * 0 = no cap. Behind a reverse proxy all clients share its address: raise this there. Default 256.
+   */
+  maxUnauthenticatedPerAddress?: number;
+  /**
+   * Bearer token for GET /metrics on the main port (`Authorization: Bearer <token>`). Without a
+   * token (and outside `dev`), /metrics is not served on the main port — use `metricsPort`.
+   * Default: none.
+   */
+  metricsToken?: string;
+  /** Serve /metrics (and only that) on this separate port too; 0 = any free one. Default: none. */
+  metricsPort?: number;
+  /** Interface of the metrics port. Default '127.0.0.1'. */
+  metricsHost?: string;
+  /**
+   * SIGTERM / close(): how long connected clients get to leave after the going-away notice
+   * before the rest are cut, in ms. Default 5000.
+   */
+  drainMs?: number;
+  /** App-server REST API hardening (SPEC §8). */
+  rest?: RestOptions;
+  /** Whole-request deadline of the HTTP server (node's server.requestTimeout), ms. Default 30000. */
+  requestTimeoutMs?: number;
+  /** Deadline for a request's headers (node's server.headersTimeout), ms. Default 10000. */
+  headersTimeoutMs?: number;
   /**
    * ICE servers handed to every client at login (SPEC §10): STUN URLs as they are, TURN URLs
    * with short-lived credentials in coturn's REST scheme (`use-auth-secret`), minted per user
@@ -105,7 +150,7 @@ export interface ResolvedOptions {
   dropGraceMs: number;
   logLevel: string;
   logger?: Logger;
-  p2server: { timeoutMs: number; allowList?: string[] };
+  p2server: { timeoutMs: number; allowList?: string[]; allowPrivateTargets: boolean };
   store?: Store;
   publicDir?: string;
   /** Undefined when the bundle is not served (serveClient: false). */
@@ -115,6 +160,15 @@ export interface ResolvedOptions {
   contactTtlMs: number;
   redis?: string;
   scaleOut: Readonly<Required<ScaleOutOptions>>;
+  loginDeadlineMs: number;
+  maxUnauthenticatedPerAddress: number;
+  metricsToken?: string;
+  metricsPort?: number;
+  metricsHost: string;
+  drainMs: number;
+  rest: Readonly<Required<RestOptions>>;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
   /** Undefined when no STUN or TURN is configured. */
   ice?: IceOptions;
 }
@@ -126,6 +180,14 @@ export const DEFAULT_REDIS_KEY_PREFIX = 'rtsmesh:';
 export const DEFAULT_HEARTBEAT_MS = 3000;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 2000;
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 3000;
+export const DEFAULT_LOGIN_DEADLINE_MS = 10_000;
+export const DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS = 256;
+export const DEFAULT_DRAIN_MS = 5000;
+export const DEFAULT_REST_MAX_BODY_BYTES = 256 * 1024;
+export const DEFAULT_REST_RATE_PER_SECOND = 100;
+export const DEFAULT_REST_BODY_TIMEOUT_MS = 5000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 
 function nonNegativeInt(name: string, v: number | undefined, fallback: number): number {
   const value = v ?? fallback;
@@ -193,6 +255,15 @@ export function resolveOptions(opts: SignalingServerOptions): ResolvedOptions {
   if (allowList !== undefined && (!Array.isArray(allowList) || allowList.some((p) => typeof p !== 'string' || !p))) {
     throw new TypeError('p2server.allowList must be an array of non-empty host patterns');
   }
+  if (opts.metricsToken !== undefined && (typeof opts.metricsToken !== 'string' || opts.metricsToken.length < 8)) {
+    throw new TypeError('metricsToken must be a string of at least 8 characters');
+  }
+  const metricsPort = opts.metricsPort === undefined ? undefined : nonNegativeInt('metricsPort', opts.metricsPort, 0);
+  if (metricsPort !== undefined && metricsPort > 65535) throw new RangeError(`metricsPort must be at most 65535, got ${metricsPort}`);
+  const headersTimeoutMs = positiveInt('headersTimeoutMs', opts.headersTimeoutMs, DEFAULT_HEADERS_TIMEOUT_MS);
+  const requestTimeoutMs = positiveInt('requestTimeoutMs', opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
+  if (headersTimeoutMs > requestTimeoutMs) throw new RangeError(`headersTimeoutMs (${headersTimeoutMs}) must not exceed requestTimeoutMs (${requestTimeoutMs})`);
+  const dev = opts.dev ?? false;
   return {
     port,
     host: opts.host ?? DEFAULT_HOST,
@@ -205,15 +276,29 @@ export function resolveOptions(opts: SignalingServerOptions): ResolvedOptions {
     p2server: {
       timeoutMs: nonNegativeInt('p2server.timeoutMs', opts.p2server?.timeoutMs, DEFAULT_P2SERVER_TIMEOUT_MS),
       allowList: allowList?.map((p) => p.toLowerCase()),
+      allowPrivateTargets: opts.p2server?.allowPrivateTargets ?? dev,
     },
     store: opts.store,
     publicDir: opts.publicDir,
     bundlePath: opts.serveClient === false ? undefined : (opts.bundlePath ?? defaultBundlePath()),
-    dev: opts.dev ?? false,
+    dev,
     displacedSessionTtlMs: nonNegativeInt('displacedSessionTtlMs', opts.displacedSessionTtlMs, 30 * 60_000),
     contactTtlMs: nonNegativeInt('contactTtlMs', opts.contactTtlMs, 60 * 60_000),
     redis: opts.redis,
     scaleOut,
+    loginDeadlineMs: nonNegativeInt('loginDeadlineMs', opts.loginDeadlineMs, DEFAULT_LOGIN_DEADLINE_MS),
+    maxUnauthenticatedPerAddress: nonNegativeInt('maxUnauthenticatedPerAddress', opts.maxUnauthenticatedPerAddress, DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS),
+    metricsToken: opts.metricsToken,
+    metricsPort,
+    metricsHost: opts.metricsHost ?? '127.0.0.1',
+    drainMs: nonNegativeInt('drainMs', opts.drainMs, DEFAULT_DRAIN_MS),
+    rest: Object.freeze({
+      maxBodyBytes: positiveInt('rest.maxBodyBytes', opts.rest?.maxBodyBytes, DEFAULT_REST_MAX_BODY_BYTES),
+      ratePerSecond: positiveInt('rest.ratePerSecond', opts.rest?.ratePerSecond, DEFAULT_REST_RATE_PER_SECOND),
+      bodyTimeoutMs: positiveInt('rest.bodyTimeoutMs', opts.rest?.bodyTimeoutMs, DEFAULT_REST_BODY_TIMEOUT_MS),
+    }),
+    requestTimeoutMs,
+    headersTimeoutMs,
     ice: opts.ice?.stun?.length || opts.ice?.turn ? structuredClone(opts.ice) : undefined,
   };
 }

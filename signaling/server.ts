@@ -13,6 +13,9 @@ import { sendJson, sendText } from './http/http-util.js';
 import { createLogger } from './logger.js';
 import { SignalingMetrics } from './http/metrics.js';
 import { resolveOptions, type SignalingServerOptions } from './options.js';
+import { LoginGate } from './limits/login-deadline.js';
+import { handleOpsRoute, startMetricsListener, type OpsDeps } from './http/ops-endpoints.js';
+import { drainClients } from './lifecycle/shutdown.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { handleRestApi } from './http/rest-api.js';
 import type { ScaleOut } from './scale-out/index.js';
@@ -55,8 +58,16 @@ export interface SignalingServer {
   io: SignalingIo;
   httpServer: HttpServer;
   stats(): SignalingStats;
+  /** Where /metrics is served separately (`metricsPort`), e.g. http://127.0.0.1:9090. */
+  metricsUrl?: string;
   /** Disconnects every client, stops listening, and closes the store when it created it. */
   close(): Promise<void>;
+  /**
+   * Graceful close (what the CLI does on SIGTERM): stops accepting, tells every client it is going
+   * away (they reconnect at once), waits up to `drainMs` (default options.drainMs) for them to
+   * leave, then close().
+   */
+  shutdown(drainMs?: number): Promise<void>;
 }
 
 function urlFor(host: string, port: number): string {
@@ -80,7 +91,12 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
   const closing = new AbortController();
   // Every pending app-server request listens for the close; there may be many at once.
   setMaxListeners(0, closing.signal);
-  const httpServer = createServer();
+  const httpServer = createServer({
+    requestTimeout: options.requestTimeoutMs,
+    headersTimeout: options.headersTimeoutMs,
+    // How often node enforces the two above (default 30 s: a stalled request would live ~twice as long).
+    connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+  });
   const io: SignalingIo = new Server(httpServer, {
     transports: ['websocket'],
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
@@ -104,6 +120,9 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
           return true;
         },
     degraded: () => scaleOut?.degraded() ?? false,
+    loginGate: new LoginGate(
+      { deadlineMs: options.loginDeadlineMs, maxPerAddress: options.maxUnauthenticatedPerAddress }, metrics, log,
+    ),
     dropGrace: new DropGrace(options.dropGraceMs, (appId, uid, sessionId, socketId) => dropSession(ctx, appId, uid, sessionId, socketId)),
     nodeId,
     closing: closing.signal,
@@ -119,7 +138,9 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
 
   // One listener set for all sockets: a connected client costs no closures of its own.
   const listeners = createSocketListeners(ctx, HANDLERS, sessionDisconnected);
-  io.on('connection', (socket: SignalingSocket) => attachSocket(socket, listeners));
+  io.on('connection', (socket: SignalingSocket) => {
+    if (ctx.loginGate.admit(socket)) attachSocket(socket, listeners);
+  });
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handleRequest(req, res).catch((err: unknown) => {
@@ -129,24 +150,21 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     });
   });
 
-  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/metrics' && req.method === 'GET') {
+  let draining = false;
+  const ops: OpsDeps = {
+    ctx,
+    draining: () => draining,
+    refreshGauges: () => {
       const s = stats();
       metrics.connections.set(s.connections);
       metrics.loggedIn.set(s.loggedIn);
-      // A shared store may be unreachable for a while; the process-local metrics still matter then.
-      const counts = await store.counts().catch(() => undefined);
-      if (counts) {
-        metrics.sessions.set(counts.sessions);
-        metrics.rooms.set(counts.rooms);
-      }
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
-      return;
-    }
-    if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, { ok: true, version: SERVER_VERSION });
+      metrics.unauthenticated.set(ctx.loginGate.pending);
+    },
+  };
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (await handleOpsRoute(ops, req, res, url)) return;
     if (options.dev && url.pathname === '/dev/token' && req.method === 'GET') {
       // Dev only: demo pages served from another origin may ask too.
       const cors = { 'access-control-allow-origin': '*' };
@@ -170,6 +188,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
 
   const releaseResources = async (): Promise<void> => {
     ctx.dropGrace.close();
+    ctx.loginGate.close();
     ctx.limiter.close();
     if (scaleOut) await scaleOut.close();
     else if (ownsStore) await store.close();
@@ -192,13 +211,26 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
 
   const port = (httpServer.address() as AddressInfo).port;
   const url = urlFor(options.host, port);
-  log.info({ url, version: SERVER_VERSION, apps: [...options.apps.keys()] }, 'signaling server listening');
+  const metricsListener = options.metricsPort !== undefined
+    ? await startMetricsListener(ops, options.metricsPort, options.metricsHost).catch(async (e: unknown) => {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await releaseResources();
+      throw e;
+    })
+    : undefined;
+  const metricsUrl = metricsListener ? urlFor(options.metricsHost, metricsListener.port) : undefined;
+  log.info({ url, metricsUrl, version: SERVER_VERSION, apps: [...options.apps.keys()] }, 'signaling server listening');
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
+      draining = true;
       closing.abort();
       ctx.dropGrace.close();
+      // Clients reconnect at once instead of after their backoff (a shutdown() told them already).
+      if (!shutting) io.local.emit('server:going-away', { reason: 'closing' });
+      metricsListener?.server.close();
+      metricsListener?.server.closeAllConnections();
       const cutter = setTimeout(() => {
         for (const s of connections) s.destroy();
       }, CLOSE_GRACE_MS);
@@ -211,7 +243,15 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
       log.info('signaling server closed');
     })());
 
+  let shutting: Promise<void> | undefined;
+  const shutdown = (drainMs = options.drainMs): Promise<void> =>
+    (shutting ??= (async () => {
+      draining = true;
+      await drainClients(io, httpServer, drainMs, log);
+      await close();
+    })());
+
   return {
-    url, port, host: options.host, nodeId, storeKind: scaleOut ? 'redis' : 'memory', version: SERVER_VERSION, store, io, httpServer, stats, close,
+    url, port, host: options.host, nodeId, storeKind: scaleOut ? 'redis' : 'memory', version: SERVER_VERSION, store, io, httpServer, stats, close, shutdown, metricsUrl,
   };
 }

@@ -5,6 +5,9 @@ import { UserMessageSendResult } from '../client/index.js';
 import { useTestbed, type Recorder } from './helpers/rts-clients.js';
 import { closedPort, startHttpServer, type TestServer } from './helpers/server.js';
 
+/** The test app servers listen on loopback, which the operator allows here explicitly. */
+const P2SERVER_ON_LOOPBACK = { p2server: { allowPrivateTargets: true } };
+
 const closers: Array<() => Promise<void>> = [];
 const bed = useTestbed(async () => {
   for (const c of closers.splice(0)) await c();
@@ -34,7 +37,7 @@ async function appServer(status: number, body: string): Promise<{ url: string; p
 
 describe('P2Server', () => {
   it('before login: setServerParams → 105, sendServerMessage → 105', async () => {
-    srv = await bed.start();
+    srv = await bed.start(P2SERVER_ON_LOOPBACK);
     const { rts, rec } = clients.create();
     expect(rts.setServerParams('sig', 'http://127.0.0.1:1/x')).toBe(0);
     const [code] = await rec.wait('onServerParamsSetResult');
@@ -43,13 +46,13 @@ describe('P2Server', () => {
   });
 
   it('params not set → ServerParamsNotSet (106)', async () => {
-    srv = await bed.start();
+    srv = await bed.start(P2SERVER_ON_LOOPBACK);
     const alice = await clients.login('alice');
     expect((await serverResult(alice.rec, alice.rts.sendServerMessage('x')))[0]).toBe(UserMessageSendResult.ServerParamsNotSet);
   });
 
   it('HTTP 200 → Success with the body; text and binary posted as the spec says', async () => {
-    srv = await bed.start();
+    srv = await bed.start(P2SERVER_ON_LOOPBACK);
     const app = await appServer(200, 'pong');
     const alice = await clients.login('alice');
     alice.rts.setServerParams('my-signature', app.url);
@@ -64,7 +67,7 @@ describe('P2Server', () => {
   });
 
   it('non-200 → E2BSReturnFailed (18); unreachable → E2BSSendFailed (17)', async () => {
-    srv = await bed.start();
+    srv = await bed.start(P2SERVER_ON_LOOPBACK);
     const app = await appServer(500, 'oops');
     const alice = await clients.login('alice');
     alice.rts.setServerParams('s', app.url);
@@ -76,7 +79,7 @@ describe('P2Server', () => {
   });
 
   it('a URL that is not http(s) is refused (not 200)', async () => {
-    srv = await bed.start();
+    srv = await bed.start(P2SERVER_ON_LOOPBACK);
     const alice = await clients.login('alice');
     alice.rts.setServerParams('s', 'ftp://example/x');
     const [code] = await alice.rec.wait('onServerParamsSetResult');
@@ -84,7 +87,7 @@ describe('P2Server', () => {
   });
 
   it('21 server messages in a burst: the 21st → ExceedQPS (5)', async () => {
-    srv = await bed.start();
+    srv = await bed.start(P2SERVER_ON_LOOPBACK);
     const app = await appServer(200, 'ok');
     const alice = await clients.login('alice');
     alice.rts.setServerParams('s', app.url);

@@ -77,7 +77,8 @@ describe('rts.promises', () => {
   });
 
   it('setServerParams and server sends resolve (with the app server body) and reject with their codes', async () => {
-    srv = await bed.start();
+    // The test's app server listens on loopback, which the operator has to allow explicitly.
+    srv = await bed.start({ p2server: { allowPrivateTargets: true } });
     const http = await startHttpServer((req, res) => {
       req.resume();
       req.on('end', () => res.end('thanks'));

@@ -24,6 +24,7 @@ afterAll(async () => {
   await stopAllProcesses();
 });
 
+const METRICS_TOKEN = 'redis-restart-metrics';
 type Relayed = { from: string; frame: Uint8Array };
 const msg = (st: string, s: number): Frame => ({ t: 0, st, s, d: `m${s}` });
 const seqs = (events: Relayed[]): number[] =>
@@ -36,7 +37,7 @@ const status = async (socket: ClientSocket, uid: string): Promise<number> =>
 
 describe('scale-out: Redis restarts', () => {
   it('survives Redis being down, replies errors meanwhile, then works again with the same sessions and rooms', async () => {
-    cluster = await startCluster(redis.url, 2, { dropGraceMs: 10_000 });
+    cluster = await startCluster(redis.url, 2, { dropGraceMs: 10_000, metricsToken: METRICS_TOKEN });
     const [a, b] = cluster.nodes;
     const alice = (await a.login('alice')).socket;
     const bob = (await b.login('bob')).socket;
@@ -54,7 +55,7 @@ describe('scale-out: Redis restarts', () => {
     expect((await request<{ code: number }>(bob, 'presence:query', { uid: 'alice' })).code).toBe(1000);
     const rest = await fetch(`${a.url}/api/v1/users/alice/status`, { headers: { authorization: `Bearer ${TEST_APP_KEY}` } });
     expect(rest.status).toBe(500);
-    expect((await fetch(`${a.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${a.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
     await sleep(600); // a few failed heartbeats
     expect(alice.connected && bob.connected).toBe(true);
 

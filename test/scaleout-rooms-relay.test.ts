@@ -162,7 +162,8 @@ describe('scale-out: P2Server across processes', () => {
       });
     });
     try {
-      cluster = await clusters.start(2);
+      // The app server listens on loopback: allowed explicitly (issue 10 refuses it by default).
+      cluster = await clusters.start(2, { p2server: { allowPrivateTargets: true } });
       const [a, b] = cluster.nodes;
       const sessionId = randomUUID();
       const first = await a.login('alice', { sessionId });

@@ -72,16 +72,18 @@ describe('static files', () => {
 });
 
 describe('/metrics', () => {
+  const token = 'metrics-secret-123';
+  const withToken = { headers: { authorization: `Bearer ${token}` } };
   it('exposes Prometheus metrics per server instance', async () => {
-    await withServer({}, async (a) => {
-      await withServer({}, async (b) => {
+    await withServer({ metricsToken: token }, async (a) => {
+      await withServer({ metricsToken: token }, async (b) => {
         const alice = await a.login('alice');
         await a.login('bob');
         await request(alice.socket, 'relay:frame', { to: 'bob', frame: encodeFrames([{ t: 0, st: 'u/', d: 'x' }]) });
-        const text = await (await fetch(`${a.url}/metrics`)).text();
+        const text = await (await fetch(`${a.url}/metrics`, withToken)).text();
         expect(text).toMatch(/rtsmesh_relayed_messages_total 1/);
         expect(text).toMatch(/rtsmesh_logged_in 2/);
-        const other = await (await fetch(`${b.url}/metrics`)).text();
+        const other = await (await fetch(`${b.url}/metrics`, withToken)).text();
         expect(other).toMatch(/rtsmesh_relayed_messages_total 0/);
       });
     });

@@ -1,6 +1,6 @@
 // SPEC §5 rates on the relay: P2P 100/s, room broadcasts 65/s per sender, 100/s per room;
 // over them ExceedQPS (5) and nothing is delivered. Buckets allow limit + 10% as a burst, so a
-// client keeping its own one-second window is never refused.
+// client keeping its own one-second window is never refused. Resent frames (x:1) cost the same.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrames, type Frame } from '../shared/frame.js';
 import { collect, request, sleep, startTestServer, waitFor, type ClientSocket, type TestServer } from './helpers/server.js';
@@ -51,14 +51,14 @@ describe('relay rate limits', () => {
     expect(bob.connected).toBe(true);
   });
 
-  it('retransmissions and acks do not use the P2P budget', async () => {
+  it('retransmissions (x:1) cost the P2P budget like first sends; acks do not use it', async () => {
     const alice = (await t.login('alice')).socket;
     const bob = (await t.login('bob')).socket;
     const result = await burst(alice, 250, (i) => ['relay:frame', { to: 'bob', frame: msg('u/', i) }]);
     expect(result).toContain(5);
-    // 150 retransmissions right after: their own, larger budget.
+    // Retransmissions right after: the same, spent budget (issue 10: x:1 was a bypass).
     const resent = await burst(alice, 150, (i) => ['relay:frame', { to: 'bob', frame: msg('u/', i, { x: 1 }) }]);
-    expect(resent.every((c) => c === 0)).toBe(true);
+    expect(resent.filter((c) => c === 5).length).toBeGreaterThan(100);
     const ack = encodeFrames([{ t: 1, st: 'u/', s: 5 }]);
     expect(await request(alice, 'relay:frame', { to: 'bob', frame: ack })).toEqual({ code: 0 });
     expect(await request(bob, 'relay:frame', { to: 'alice', frame: ack })).toEqual({ code: 0 });

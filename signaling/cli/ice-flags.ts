@@ -18,8 +18,3 @@ export function iceFromFlags(f: IceFlagValues): IceOptions | undefined {
   if (f.turn?.length) ice.turn = { urls: f.turn, secret: f.turnSecret ?? '', ...(f.turnTtl !== undefined ? { ttlSeconds: f.turnTtl } : {}) };
   return ice.stun || ice.turn ? ice : undefined;
 }
-
-/** A comma-separated list of URLs (flag or variable). */
-export function urlList(raw: string): string[] {
-  return raw.split(',').map((s) => s.trim()).filter(Boolean);
-}

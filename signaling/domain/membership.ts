@@ -1,7 +1,7 @@
 // Room membership: joining, and a member leaving a room (leave, logout, drop, kick, duplicate
 // login). A room exists while it has members; membership lives in the Store, delivery goes
 // through the socket.io room `roomRoom(appId, roomId)`. Callers hold the uid's KeyedLock.
-import { RoomErrorCode, type UserOfflineReason } from '../../shared/codes.js';
+import { RoomErrorCode, UserOfflineReason } from '../../shared/codes.js';
 import type { JoinRoomReply, MemberInfo } from '../../shared/protocol.js';
 import { roomRoom, sessionRoom, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from '../context.js';
 
@@ -32,6 +32,7 @@ export async function joinRoom(
     .filter((m) => m.uid !== uid)
     .map((m) => ({ uid: m.uid, extraInfo: m.extraInfo }));
   ctx.io.to(room).except(userRoom(appId, uid)).emit('room:user-joined', { roomId, uid, extraInfo });
+  ctx.log.info({ appId, uid, roomId, members: members.length }, 'joined room');
   return { code: RoomErrorCode.Joined, members };
 }
 
@@ -58,5 +59,6 @@ export async function removeFromRoom(
   if (opts.closedCode !== undefined) ctx.io.to(session).emit('room:closed', { roomId, code: opts.closedCode });
   ctx.io.in(session).socketsLeave(room);
   ctx.io.to(room).except(userRoom(appId, uid)).emit('room:user-left', { roomId, uid, reason });
+  ctx.log.info({ appId, uid, roomId, reason: UserOfflineReason[reason] ?? reason, closedCode: opts.closedCode }, 'left room');
   return true;
 }

@@ -55,6 +55,7 @@ export async function login(ctx: ServerContext, socket: SignalingSocket, req: Pa
     await ctx.store.putSession({ appId, uid, sessionId, socketId: socket.id, nodeId: ctx.nodeId, connected: true, since: Date.now() });
     const session: SocketSession = { appId, uid, sessionId, allowedRoom: allowedRoomOf(check.payload.roomId) };
     socket.data.session = session;
+    ctx.loginGate.release(socket);
     socket.join([userRoom(appId, uid), sessionRoom(appId, sessionId)]);
     if (resumed) {
       for (const roomId of await ctx.store.listUserRooms(appId, uid)) {
@@ -96,6 +97,7 @@ export async function logoutSocket(ctx: ServerContext, socket: SignalingSocket):
   const s = socket.data.session;
   if (!s) return;
   socket.data.session = undefined;
+  ctx.log.info({ appId: s.appId, uid: s.uid }, 'logout');
   await ctx.locks.run(userKey(s.appId, s.uid), async () => {
     const record = await ctx.store.getSession(s.appId, s.uid);
     if (record?.sessionId === s.sessionId) {
@@ -108,6 +110,7 @@ export async function logoutSocket(ctx: ServerContext, socket: SignalingSocket):
 
 /** The socket is gone: its session waits in drop grace for the client to come back. */
 export async function sessionDisconnected(ctx: ServerContext, socket: SignalingSocket): Promise<void> {
+  ctx.loginGate.release(socket);
   // A join that raced the disconnect could have re-added the socket to a room.
   ctx.io.of('/').adapter.delAll(socket.id);
   const s = socket.data.session;
@@ -126,7 +129,7 @@ export async function dropSession(ctx: ServerContext, appId: string, uid: string
     await ctx.locks.run(userKey(appId, uid), async () => {
       const record = await ctx.store.getSession(appId, uid);
       if (!record || record.sessionId !== sessionId || record.socketId !== socketId || record.connected) return;
-      ctx.log.debug({ uid, sessionId }, 'drop grace over: dropped');
+      ctx.log.info({ appId, uid }, 'dropped: the connection did not come back within the grace period');
       await endSession(ctx, appId, uid, sessionId, UserOfflineReason.Dropped);
     });
   } catch (e) {

@@ -18,23 +18,46 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+export class BodyTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`request body not complete within ${timeoutMs} ms`);
+  }
+}
+
 /**
- * Reads the whole body, keeping at most maxBytes. A larger body is drained (so the client, still
- * writing, reads our 413 instead of a reset connection) up to 16 × maxBytes, then cut off.
+ * Reads the whole body, at most maxBytes, within timeoutMs. A body announced (Content-Length) or
+ * found to be larger is refused at once; the caller answers 413 and closes the connection, and
+ * node discards what the client is still sending meanwhile, so it reads the 413 instead of a reset.
  */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      reject(new BodyTooLargeError(maxBytes));
+      return;
+    }
     const chunks: Buffer[] = [];
     let total = 0;
-    req.on('data', (chunk: Buffer) => {
+    const timer = setTimeout(() => finish(new BodyTimeoutError(timeoutMs)), timeoutMs);
+    const finish = (err?: Error): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', finish);
+      if (err) {
+        // Nothing more of this body is wanted: discard the rest as it comes.
+        req.resume();
+        reject(err);
+      } else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer): void => {
       total += chunk.length;
-      if (total <= maxBytes) chunks.push(chunk);
-      else if (total > maxBytes * 16) {
-        req.destroy();
-        reject(new BodyTooLargeError(maxBytes));
-      }
-    });
-    req.on('end', () => (total > maxBytes ? reject(new BodyTooLargeError(maxBytes)) : resolve(Buffer.concat(chunks))));
-    req.on('error', reject);
+      if (total > maxBytes) finish(new BodyTooLargeError(maxBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish();
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', finish);
   });
 }

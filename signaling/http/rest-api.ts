@@ -1,22 +1,26 @@
 // The app-server REST API (SPEC §8) under /api/v1/, on the signaling server's own port.
-// Authentication: `Authorization: Bearer <appKey>` and `X-App-Id: <appId>` (or `?appId=`; may be
+// Authentication: `Authorization: Bearer <appKey>` (scheme case-insensitive) and `X-App-Id: <appId>` (or `?appId=`; may be
 // left out when the server serves a single app). Errors are JSON `{ code, message }` with a stable
 // string code: bad_request 400, unauthorized 401, not_found / user_offline / not_in_room 404,
-// method_not_allowed 405, too_large 413, internal 500, unavailable 503 (with Redis: the message
-// could not be handed to the other processes; nothing was delivered there, retry).
-import { createHash, timingSafeEqual } from 'node:crypto';
+// method_not_allowed 405, body_timeout 408, too_large 413, rate_limited 429, internal 500,
+// unavailable 503 (with Redis: the message could not be handed to the other processes; nothing
+// was delivered there, retry).
+//
+// Bounds (options.rest): bodies over maxBodyBytes (256 KiB) → 413, also announced by
+// Content-Length before any byte is read; a body not complete bodyTimeoutMs (5 s) after the
+// headers → 408 and the connection is closed; ratePerSecond (100) requests per app key, and as
+// many failed authentications per remote address, → 429.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from '../../shared/zod.js';
 import { RoomErrorCode, UserOfflineReason, UserOnlineStatus } from '../../shared/codes.js';
 import { ID_PATTERN, isValidId, payloadBytes } from '../../shared/limits.js';
 import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext } from '../context.js';
-import { BodyTooLargeError, readBody, sendJson } from './http-util.js';
+import { BodyTimeoutError, BodyTooLargeError, readBody, sendJson } from './http-util.js';
+import { bearerToken, secretEquals } from './metrics-auth.js';
 import { removeFromRoom } from '../domain/membership.js';
 import type { AppCredentials } from '../options.js';
 
 export const API_PREFIX = '/api/v1/';
-/** Largest accepted request body (a 64 KiB message in base64 plus JSON fits easily). */
-export const MAX_REST_BODY_BYTES = 256 * 1024;
 
 const MessageBody = z.object({
   message: z.string(),
@@ -61,6 +65,9 @@ export async function handleRestApi(ctx: ServerContext, req: IncomingMessage, re
   let status = 500;
   try {
     const app = authenticate(ctx, req, url);
+    if (!ctx.limiter.tryCharge([{ key: `rest\n${app.appId}`, perSecond: ctx.options.rest.ratePerSecond, count: 1 }])) {
+      throw new ApiError(429, 'rate_limited', `over ${ctx.options.rest.ratePerSecond} requests per second for this app key; retry later`);
+    }
     const path = url.pathname.slice(API_PREFIX.length);
     const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
     if (matches.length === 0) throw new ApiError(404, 'not_found', `no such route: ${url.pathname}`);
@@ -73,7 +80,10 @@ export async function handleRestApi(ctx: ServerContext, req: IncomingMessage, re
   } catch (e) {
     if (e instanceof ApiError) {
       status = e.status;
-      sendJson(res, e.status, { code: e.code, message: e.message });
+      // A body we stopped reading leaves the connection unusable for another request.
+      const close = e.status === 408 || e.status === 413 ? { connection: 'close' } : undefined;
+      sendJson(res, e.status, { code: e.code, message: e.message }, close);
+      if (e.status === 408) res.once('finish', () => req.socket.destroy());
     } else {
       ctx.log.error({ err: e, path: url.pathname }, 'REST API request failed');
       sendJson(res, 500, { code: 'internal', message: 'internal error' });
@@ -91,15 +101,15 @@ function decodeSegment(s: string): string {
   }
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-
 function authenticate(ctx: ServerContext, req: IncomingMessage, url: URL): AppCredentials {
+  // Guessing keys costs the guesser: failures are rate-limited per remote address.
+  const failures = { key: `rest-auth\n${req.socket.remoteAddress ?? ''}`, perSecond: ctx.options.rest.ratePerSecond, count: 1 };
   const header = req.headers['x-app-id'];
-  const appId = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('appId') ?? undefined;
+  const appId = (Array.isArray(header) ? header[0] : header)?.trim() ?? url.searchParams.get('appId') ?? undefined;
   const app = appId !== undefined ? ctx.options.apps.get(appId) : ctx.options.apps.size === 1 ? ctx.options.firstApp : undefined;
-  const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-  // Hashing both sides gives equal lengths, so the comparison time says nothing about the key.
-  if (!app || !auth || !timingSafeEqual(digest(auth[1]), digest(app.appKey))) {
+  const key = bearerToken(req);
+  if (!app || key === undefined || !secretEquals(key, app.appKey)) {
+    if (!ctx.limiter.tryCharge([failures])) throw new ApiError(429, 'rate_limited', 'too many failed authentications from this address; retry later');
     throw new ApiError(401, 'unauthorized', 'missing or wrong app credentials (Authorization: Bearer <appKey>, X-App-Id: <appId>)');
   }
   return app;
@@ -113,9 +123,10 @@ function checkId(kind: 'uid' | 'roomId', value: string): string {
 async function readMessage(ctx: ServerContext, req: IncomingMessage): Promise<{ data: string | Uint8Array; from: string }> {
   let raw: Buffer;
   try {
-    raw = await readBody(req, MAX_REST_BODY_BYTES);
+    raw = await readBody(req, ctx.options.rest.maxBodyBytes, ctx.options.rest.bodyTimeoutMs);
   } catch (e) {
     if (e instanceof BodyTooLargeError) throw new ApiError(413, 'too_large', e.message);
+    if (e instanceof BodyTimeoutError) throw new ApiError(408, 'body_timeout', e.message);
     throw e;
   }
   let json: unknown;

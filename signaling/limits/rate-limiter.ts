@@ -54,8 +54,12 @@ export class RateLimiter {
     this.sweeper.unref();
   }
 
-  /** Takes every charge, or none when any bucket lacks tokens. */
-  tryCharge(charges: readonly Charge[], now = Date.now()): boolean {
+  /**
+   * Takes every charge, or none when any bucket lacks tokens. `reserve` (a fraction of each
+   * bucket's capacity) must be left over: lower-priority traffic passes a reserve so it cannot
+   * starve the rest.
+   */
+  tryCharge(charges: readonly Charge[], now = Date.now(), reserve = 0): boolean {
     const merged = new Map<string, Charge>();
     for (const c of charges) {
       if (c.count <= 0) continue;
@@ -66,11 +70,21 @@ export class RateLimiter {
     for (const c of merged.values()) {
       let bucket = this.buckets.get(c.key);
       if (!bucket || bucket.perSecond !== c.perSecond) this.buckets.set(c.key, (bucket = new TokenBucket(c.perSecond, now)));
-      if (bucket.available(now) < c.count) return false;
+      if (bucket.available(now) - c.count < bucket.capacity * reserve) return false;
       picked.push([bucket, c.count]);
     }
     for (const [bucket, n] of picked) bucket.take(n, now);
     return true;
+  }
+
+  /**
+   * Charges items in order, each all-or-nothing, and stops at the first that does not fit.
+   * Returns how many were charged.
+   */
+  chargePrefix(items: readonly (readonly Charge[])[], now = Date.now(), reserve = 0): number {
+    let n = 0;
+    while (n < items.length && this.tryCharge(items[n], now, reserve)) n++;
+    return n;
   }
 
   close(): void {

@@ -32,7 +32,7 @@ export class ClusterNode {
     private readonly ctx: ServerContext,
     private readonly store: RedisStore,
     private readonly heartbeatMs: number,
-    /** Called when Redis turns out to have lost its data. */
+    /** Called when Redis turns out to have lost its data, or may have (a heartbeat failed). */
     private readonly onDataLoss: () => void = () => undefined,
   ) {}
 
@@ -53,6 +53,9 @@ export class ClusterNode {
     if (this.stopped) return Promise.resolve();
     this.running ??= this.beat()
       .catch((err: unknown) => {
+        // Redis unreachable or frozen: presence keys may expire meanwhile, so until every process
+        // has written its sessions back, "unknown user" may only mean "not rewritten yet".
+        this.onDataLoss();
         const now = Date.now();
         if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
         this.lastFailureLog = now;

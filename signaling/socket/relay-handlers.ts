@@ -2,12 +2,12 @@
 // The sender is always the socket's authenticated uid; nothing in the payload can change it.
 // Frames are forwarded byte for byte after they were decoded and checked.
 import { RoomMessageSendResult, UserMessageSendResult } from '../../shared/codes.js';
-import { FrameType, broadcastStream, decodeFrames } from '../../shared/frame.js';
+import { FrameType, broadcastStream, decodeFrames, encodeFrames, type Frame } from '../../shared/frame.js';
 import { isValidId } from '../../shared/limits.js';
 import { MALFORMED_CODE, type CodeReply, type ParsedRequest } from '../../shared/protocol.js';
 import { roomRoom, userRoom, type ServerContext, type SocketSession } from '../context.js';
 import { planBatch, type BatchPlan } from '../domain/relay-plan.js';
-import { chargesFor } from '../limits/charges.js';
+import { chargesFor, frameCharges } from '../limits/charges.js';
 import type { Handler } from './guard.js';
 
 const code = (c: number): CodeReply => ({ code: c });
@@ -26,8 +26,13 @@ function settle(ctx: ServerContext, reply: CodeReply): CodeReply {
   return reply;
 }
 
-export const relayFrameHandler: Handler<'relay:frame'> = { run: (ctx, _socket, req, s) => relayFrame(ctx, s, req), settle };
-export const relayRoomHandler: Handler<'relay:room'> = { run: (ctx, _socket, req, s) => relayRoom(ctx, s, req), settle };
+/** Feeds the relay latency histogram (request to reply, checks and hand-over included). */
+function timed(ctx: ServerContext, event: 'relay:frame' | 'relay:room', work: Promise<CodeReply>): Promise<CodeReply> {
+  return work.finally(ctx.metrics.relaySeconds.startTimer({ event }));
+}
+
+export const relayFrameHandler: Handler<'relay:frame'> = { run: (ctx, _socket, req, s) => timed(ctx, 'relay:frame', relayFrame(ctx, s, req)), settle };
+export const relayRoomHandler: Handler<'relay:room'> = { run: (ctx, _socket, req, s) => timed(ctx, 'relay:room', relayRoom(ctx, s, req)), settle };
 
 async function relayFrame(ctx: ServerContext, s: SocketSession, req: ParsedRequest<'relay:frame'>): Promise<CodeReply> {
   if (req.to === '') return code(UserMessageSendResult.EmptyUser);
@@ -47,19 +52,45 @@ async function relayFrame(ctx: ServerContext, s: SocketSession, req: ParsedReque
   if (!target) return code(UserMessageSendResult.NoReceiver);
   if (!target.connected) return code(UserMessageSendResult.NoRelayPath);
 
-  if (!ctx.limiter.tryCharge(chargesFor(s.appId, s.uid, plan, ctx.options.limits))) {
-    return code(UserMessageSendResult.ExceedQPS);
-  }
+  const charged = chargeBatch(ctx, s, decoded.frames, plan, req.frame);
+  if (!charged) return code(UserMessageSendResult.ExceedQPS);
   // Messages outside rooms make the pair P2P contacts, which lets them set up a direct link.
-  if (plan.streams.some((u) => u.kind === 'user' && u.roomId === '' && u.messages + u.retransmits > 0)) {
+  if (charged.plan.streams.some((u) => u.kind === 'user' && u.roomId === '' && u.messages > 0)) {
     await ctx.store.addContact(s.appId, s.uid, req.to, ctx.options.contactTtlMs);
   }
   // Never Success for a frame other processes will not see: the client retransmits on an error.
-  if (!(await ctx.deliver(() => ctx.io.to(userRoom(s.appId, req.to)).emit('relay:frame', { from: s.uid, frame: req.frame })))) {
+  if (!(await ctx.deliver(() => ctx.io.to(userRoom(s.appId, req.to)).emit('relay:frame', { from: s.uid, frame: charged.frame })))) {
     return code(UserMessageSendResult.NetworkDisconnected);
   }
-  count(ctx, plan, 1);
-  return code(0);
+  count(ctx, charged.plan, 1);
+  return code(charged.plan === plan ? 0 : UserMessageSendResult.ExceedQPS);
+}
+
+/**
+ * Share of a budget that resends may not take: after an outage the backlog an honest client
+ * resends must not starve the new messages its own rate window lets through (those would fail
+ * with ExceedQPS). Resends still count against the same SPEC §5 budget; they just go last.
+ */
+export const RESEND_RESERVE = 0.3;
+
+/**
+ * Charges the batch to its budgets: all of it, or — for a batch of nothing but resends — the
+ * longest prefix that fits above RESEND_RESERVE (re-encoded), so a resent backlog drains at the
+ * allowed rate; the sender hears ExceedQPS and resends the rest later. Undefined when nothing may go.
+ */
+function chargeBatch(
+  ctx: ServerContext, s: SocketSession, frames: Frame[], plan: BatchPlan, bytes: Uint8Array,
+): { plan: BatchPlan; frame: Uint8Array } | undefined {
+  const { limits } = ctx.options;
+  const reserve = plan.resendOnly ? RESEND_RESERVE : 0;
+  if (ctx.limiter.tryCharge(chargesFor(s.appId, s.uid, plan, limits), Date.now(), reserve)) return { plan, frame: bytes };
+  if (!plan.resendOnly) return undefined;
+  const fits = ctx.limiter.chargePrefix(frameCharges(s.appId, s.uid, frames, limits), Date.now(), reserve);
+  // The buckets may have refilled since the first try.
+  if (fits === frames.length) return { plan, frame: bytes };
+  const prefix = frames.slice(0, fits);
+  if (!prefix.some((f) => f.t === FrameType.Message)) return undefined;
+  return { plan: planBatch(prefix, limits) as BatchPlan, frame: encodeFrames(prefix) };
 }
 
 /**
@@ -70,7 +101,7 @@ async function checkRelationship(ctx: ServerContext, s: SocketSession, to: strin
   const checkedRooms = new Set<string>();
   for (const use of plan.streams) {
     if (use.kind === 'user' && use.roomId === '') {
-      const onlyAcks = use.messages + use.retransmits === 0;
+      const onlyAcks = use.messages === 0;
       if (onlyAcks && !(await ctx.store.areContacts(s.appId, s.uid, to))) return UserMessageSendResult.NoReceiver;
       continue;
     }

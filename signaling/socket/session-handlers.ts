@@ -6,7 +6,13 @@ import { iceFor, logoutSocket, login, onlineStatus, updateToken } from '../domai
 import type { Handler } from './guard.js';
 
 export const loginHandler: Handler<'login'> = {
-  run: (ctx, socket, req) => login(ctx, socket, req),
+  async run(ctx, socket, req) {
+    const started = performance.now();
+    const reply = await login(ctx, socket, req);
+    ctx.log.info({ appId: req.appId, uid: req.uid, code: reply.code }, 'login');
+    ctx.metrics.loginSeconds.observe({ code: String(reply.code) }, (performance.now() - started) / 1000);
+    return reply;
+  },
   settle(ctx, reply) {
     ctx.metrics.logins.inc({ code: String(reply.code) });
     return reply;

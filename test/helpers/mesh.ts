@@ -2,6 +2,7 @@
 // real signaling server, the state of every peer path as the app sees it
 // (onPeerLinkStateChanged), the engine's link layer for link-level assertions and for cutting a
 // link, and counting what the server relayed.
+import { expect } from 'vitest';
 import { exponentialBackoff, type RTS, type RTSParameters } from '../../client/index.js';
 import type { PeerLinkManager } from '../../client/peer/link-manager.js';
 import type { NodeWebRTCName } from '../../client/base-types.js';
@@ -79,4 +80,17 @@ export async function resultsOf(rec: Recorder, event: string, ids: number[], tim
 /** `from:text` of every call of a (uid, text) callback, in order. */
 export function texts(rec: Recorder, event: string): string[] {
   return rec.of(event).map(([from, text]) => `${String(from)}:${String(text)}`);
+}
+
+/**
+ * A P2P stream sent by `sender` as `n0, n1, …` (msgIds `ids`) all succeeded and reached
+ * `receiver` once each and in order, as `<from>:n<i>`.
+ */
+export async function expectStreamDelivered(sender: Recorder, receiver: Recorder, from: string, ids: number[], timeoutMs = 30_000): Promise<void> {
+  expect(ids.every((id) => id > 0)).toBe(true);
+  const codes = await resultsOf(sender, 'onMessageSendResult', ids, timeoutMs);
+  expect(codes.filter((c) => c !== 0)).toEqual([]);
+  const expected = ids.map((_, i) => `${from}:n${i}`);
+  await waitFor(() => texts(receiver, 'onMessageReceived').length >= expected.length, timeoutMs / 2, 'every message received');
+  expect(texts(receiver, 'onMessageReceived')).toEqual(expected);
 }
