@@ -67,7 +67,7 @@ export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCI
   const Base = polyfill.RTCPeerConnection;
   class AdaptedRTCPeerConnection extends Base {
     constructor(config?: RTCConfiguration) {
-      super(config && { ...config, iceServers: config.iceServers?.map(encodeCredentials) });
+      super(config?.iceServers ? { ...config, iceServers: config.iceServers.map(encodeCredentials) } : config);
     }
     override createOffer(options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit> {
       return super.createOffer(options).then(toInit);
