@@ -10,7 +10,10 @@
 // chunk (0xc1), so a lone 0xc0 (msgpack nil) is never data; peer-link.ts takes it out before the
 // reassembler. While traffic flows no heartbeat is sent; the only cost is a timer per link.
 //
-// The clock is sampled on ticks, not per inbound message: heard() only sets a flag.
+// The clock is sampled on ticks, not per inbound message: heard() only sets a flag. A side that
+// only sends (its peer's acks late behind a busy process) is not silent either while its own
+// send buffer drains, since only the remote's SCTP acknowledgements drain it: once half the
+// timeout passed without a byte heard, that is asked on every tick (outboundDrained).
 
 /** The heartbeat message: msgpack nil, which no wire message or chunk ever is. */
 export const HEARTBEAT_BYTE = 0xc0;
@@ -25,6 +28,8 @@ export interface LivenessHooks {
   sendHeartbeat(): void;
   /** Wire messages sent so far (any channel); a change means the outbound is not idle. */
   sentCount(): number;
+  /** Whether the link's send buffer went down since the last call (the remote acknowledged data). */
+  outboundDrained?(): boolean;
   /** Nothing heard for more than timeoutMs. */
   stalled(): void;
   /** Something heard after stalled(). */
@@ -103,6 +108,7 @@ export class Liveness {
       if (!this.stalledNow) this.lastHeardAt = Math.max(this.lastHeardAt, now - this.timeoutMs / 2);
       return;
     }
+    if (!this.stalledNow && now - this.lastHeardAt > this.timeoutMs / 2 && this.hooks.outboundDrained?.()) this.lastHeardAt = now;
     if (!this.stalledNow && now - this.lastHeardAt > this.timeoutMs) {
       this.stalledNow = true;
       this.hooks.stalled();

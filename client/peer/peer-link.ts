@@ -81,6 +81,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   private peerError: Error | null = null;
   private readonly liveness: Liveness;
   private readonly recovery: IceRestart;
+  /** bufferedAmount of the reliable channel when outboundDrained() last looked. */
+  private lastBuffered = 0;
   private closedBytesSent = 0;
   private closedMessagesSent = 0;
 
@@ -97,6 +99,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.liveness = new Liveness(opts.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS, {
       sendHeartbeat: () => this.sendHeartbeat(),
       sentCount: () => this.wireMessagesSent,
+      outboundDrained: () => this.outboundDrained(),
       stalled: () => this.onStalled(),
       alive: () => this.onAlive(),
     });
@@ -315,6 +318,14 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     } catch {
       // the channel is going away; its close ends the link
     }
+  }
+
+  /** See Liveness: the reliable channel's buffer went down since the last call. */
+  private outboundDrained(): boolean {
+    const buffered = this.seen.reliable?.bufferedAmount ?? 0;
+    const drained = buffered < this.lastBuffered;
+    this.lastBuffered = buffered;
+    return drained;
   }
 
   private onStalled(): void {
