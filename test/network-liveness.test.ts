@@ -4,6 +4,7 @@
 // comes late (blocked event loop) judges nothing. The real-wire behaviour is in
 // network-link-cut.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_MAX_WIRE_MESSAGE_BYTES, LARGE_WIRE_MESSAGE_BYTES, maxWireBytesFor } from '../client/peer/chunking.js';
 import { HEARTBEAT, isHeartbeat, Liveness } from '../client/peer/liveness.js';
 
 const TIMEOUT = 2000;
@@ -94,5 +95,16 @@ describe('link liveness', () => {
     vi.advanceTimersByTime(1000);
     expect(h.log).not.toContain('stalled');
     h.liveness.stop();
+  });
+});
+
+describe('the largest data-channel message towards a remote', () => {
+  it("follows its SDP's a=max-message-size (RFC 8841), up to 128 KiB", () => {
+    expect(maxWireBytesFor(undefined)).toBe(DEFAULT_MAX_WIRE_MESSAGE_BYTES);
+    expect(maxWireBytesFor('v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n')).toBe(64 * 1024);
+    expect(maxWireBytesFor('v=0\r\na=max-message-size:262144\r\n')).toBe(LARGE_WIRE_MESSAGE_BYTES);
+    expect(maxWireBytesFor('v=0\r\na=max-message-size:1073741823\r\n')).toBe(LARGE_WIRE_MESSAGE_BYTES);
+    expect(maxWireBytesFor('v=0\r\na=max-message-size:0\r\n')).toBe(LARGE_WIRE_MESSAGE_BYTES);
+    expect(maxWireBytesFor('v=0\r\na=max-message-size:16384\r\n')).toBe(16_384);
   });
 });

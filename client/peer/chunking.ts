@@ -23,6 +23,23 @@ export const CHUNK_HEADER_BYTES = 13;
  */
 export const DEFAULT_MAX_WIRE_MESSAGE_BYTES = 64 * 1024;
 
+/** The largest data-channel message sent when the remote allows more than 64 KiB. */
+export const LARGE_WIRE_MESSAGE_BYTES = 128 * 1024;
+
+/**
+ * The largest data-channel message to send to a remote whose SDP is `remoteSdp`: what its
+ * `a=max-message-size` allows (RFC 8841: absent means 64 KiB, 0 means no limit), at most
+ * LARGE_WIRE_MESSAGE_BYTES. Chromium, Firefox and both Node stacks announce 256 KiB or more, so a
+ * 64 KiB message (plus its frame header) leaves as one message instead of two chunks.
+ */
+export function maxWireBytesFor(remoteSdp: string | undefined): number {
+  const m = remoteSdp ? /^a=max-message-size:(\d+)/m.exec(remoteSdp) : null;
+  if (!m) return DEFAULT_MAX_WIRE_MESSAGE_BYTES;
+  const announced = Number(m[1]);
+  if (announced === 0) return LARGE_WIRE_MESSAGE_BYTES;
+  return Math.max(CHUNK_HEADER_BYTES + 1, Math.min(announced, LARGE_WIRE_MESSAGE_BYTES));
+}
+
 /** Splits `message` into chunks of at most `maxWireBytes` (header included). */
 export function splitMessage(message: Uint8Array, messageId: number, maxWireBytes: number): Uint8Array[] {
   const room = maxWireBytes - CHUNK_HEADER_BYTES;

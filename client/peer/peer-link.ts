@@ -23,7 +23,7 @@ import SimplePeer from 'simple-peer';
 import type { Frame } from '../../shared/frame.js';
 import type { ChannelKind } from '../transport/types.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import { FrameReassembler, toBytes } from './chunking.js';
+import { FrameReassembler, maxWireBytesFor, toBytes } from './chunking.js';
 import {
   ChannelWriter,
   RELIABLE_WRITER_DEFAULTS,
@@ -296,9 +296,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.destroy('connected without a data channel');
       return;
     }
-    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, RELIABLE_WRITER_DEFAULTS));
+    const maxWireBytes = maxWireBytesFor(this.seen.pc?.remoteDescription?.sdp);
+    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes }));
     for (const [kind, ch] of this.channels) {
-      this.writers.set(kind, this.makeWriter(ch, this.opts.unreliableWriter, UNRELIABLE_WRITER_DEFAULTS));
+      this.writers.set(kind, this.makeWriter(ch, this.opts.unreliableWriter, { ...UNRELIABLE_WRITER_DEFAULTS, maxWireBytes }));
     }
     this.opened = true;
     this.liveness.start();
