@@ -28,20 +28,38 @@ afterEach(async () => {
 type Path = { state: string; at: number; linkId: string | null; iceRestarts: number };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Signaling in S, alice (streaming) in A, bob in B, their link on the A–B wire. */
+async function streamOverWire(stack: string, extra: Record<string, string> = {}) {
+  topo = await createTopology();
+  dir = mkdtempSync(join(tmpdir(), 'rtsmesh-cut-'));
+  const control = join(dir, 'control');
+  const server = inNamespace(children, topo.s, 'signaling', 'netns-server-fixture.ts', ['0']);
+  const [, port] = await server.waitForLine(/^ready (\d+)/, { timeoutMs: 30_000 });
+  const common = { STACK: stack, CONTROL: control, ...extra };
+  const sender = inNamespace(children, topo.a, 'alice', 'network-cut-fixture.ts', [], {
+    ...common, ROLE: 'sender', UID: 'alice', PEER: 'bob', SERVER: `http://${topo.serverFromA}:${port}`,
+  });
+  const receiver = inNamespace(children, topo.b, 'bob', 'network-cut-fixture.ts', [], {
+    ...common, ROLE: 'receiver', UID: 'bob', PEER: 'alice', SERVER: `http://${topo.serverFromB}:${port}`,
+  });
+  return { sender, receiver, control };
+}
+
+/** Stops the stream and checks: every result 0, every message arrived once, in order. */
+async function everyMessageOnce(sender: SpawnedProcess, receiver: SpawnedProcess, control: string): Promise<Array<{ i: number; t: number }>> {
+  writeFileSync(control, 'stop');
+  const results = await event<{ sent: number; codes: Record<string, number> }>(sender, 'results', () => true, 40_000);
+  expect(results.codes).toEqual({ 0: results.sent });
+  const deadline = Date.now() + 20_000;
+  while (events(receiver, 'm').length < results.sent && Date.now() < deadline) await sleep(100);
+  const got = events<{ i: number; t: number }>(receiver, 'm');
+  expect(got.map((m) => m.i)).toEqual(Array.from({ length: results.sent }, (_, i) => i));
+  return got;
+}
+
 describe.each(STACKS)('peer link liveness under a wire cut on %s', (stack) => {
   it('a blip keeps the link; a cut moves the stream to the relay and back to p2p, nothing lost or doubled', async () => {
-    topo = await createTopology();
-    dir = mkdtempSync(join(tmpdir(), 'rtsmesh-cut-'));
-    const control = join(dir, 'control');
-    const server = inNamespace(children, topo.s, 'signaling', 'netns-server-fixture.ts', ['0']);
-    const [, port] = await server.waitForLine(/^ready (\d+)/, { timeoutMs: 30_000 });
-    const common = { STACK: stack, CONTROL: control };
-    const sender = inNamespace(children, topo.a, 'alice', 'network-cut-fixture.ts', [], {
-      ...common, ROLE: 'sender', UID: 'alice', PEER: 'bob', SERVER: `http://${topo.serverFromA}:${port}`,
-    });
-    const receiver = inNamespace(children, topo.b, 'bob', 'network-cut-fixture.ts', [], {
-      ...common, ROLE: 'receiver', UID: 'bob', PEER: 'alice', SERVER: `http://${topo.serverFromB}:${port}`,
-    });
+    const { sender, receiver, control } = await streamOverWire(stack);
     const first = await event<Path>(sender, 'path', (o) => o.state === 'p2p');
     await event<Path>(receiver, 'path', (o) => o.state === 'p2p');
     await event(receiver, 'm', (o: { i: number }) => o.i >= 20);
@@ -64,14 +82,7 @@ describe.each(STACKS)('peer link liveness under a wire cut on %s', (stack) => {
     await topo.restore();
     const back = await event<Path>(sender, 'path', (o) => o.state === 'p2p' && o.at >= restoreAt, 30_000);
     await sleep(500);
-    writeFileSync(control, 'stop');
-
-    const results = await event<{ sent: number; codes: Record<string, number> }>(sender, 'results', () => true, 40_000);
-    expect(results.codes).toEqual({ 0: results.sent });
-    const deadline = Date.now() + 20_000;
-    while (events(receiver, 'm').length < results.sent && Date.now() < deadline) await sleep(100);
-    const got = events<{ i: number; t: number }>(receiver, 'm');
-    expect(got.map((m) => m.i)).toEqual(Array.from({ length: results.sent }, (_, i) => i));
+    const got = await everyMessageOnce(sender, receiver, control);
     // The same connection carries the link again: restarted by the initiator where the stack
     // can (wrtc), recovered on the old ICE session where it cannot (node-datachannel).
     expect(back.linkId).toBe(first.linkId);
@@ -79,5 +90,24 @@ describe.each(STACKS)('peer link liveness under a wire cut on %s', (stack) => {
     const firstAfterCut = got.find((m) => m.t > cutAt + 50);
     // Figures for the report (no timed assertion: speed belongs to bench/).
     console.log(`${stack}: relay reported after ${relay.at - cutAt} ms, first message after the cut arrived after ${firstAfterCut ? firstAfterCut.t - cutAt : '?'} ms, p2p again ${back.at - restoreAt} ms after the restore`);
+  }, 120_000);
+
+  it('a cut that outlasts the restart bound: the link is rebuilt, and p2p again once the wire is back', async () => {
+    // linkTimeoutMs 500: relay after 0.5 s, the link given up 2 s later (4 × the timeout).
+    const { sender, receiver, control } = await streamOverWire(stack, { LINK_TIMEOUT_MS: '500' });
+    const first = await event<Path>(sender, 'path', (o) => o.state === 'p2p');
+    await event(receiver, 'm', (o: { i: number }) => o.i >= 20);
+    const cutAt = Date.now();
+    await topo!.cut();
+    await event<Path>(sender, 'path', (o) => o.state === 'relay' && o.at >= cutAt, 20_000);
+    // Given up: a new link attempt starts (and cannot connect while the wire is down).
+    await event<Path>(sender, 'path', (o) => o.state === 'connecting' && o.at >= cutAt, 20_000);
+    const restoreAt = Date.now();
+    await topo!.restore();
+    const back = await event<Path>(sender, 'path', (o) => o.state === 'p2p' && o.at >= restoreAt, 40_000);
+    expect(back.linkId).not.toBe(first.linkId);
+    await sleep(300);
+    await everyMessageOnce(sender, receiver, control);
+    console.log(`${stack}: rebuilt link p2p again ${back.at - restoreAt} ms after the restore`);
   }, 120_000);
 });

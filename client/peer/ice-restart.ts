@@ -3,7 +3,7 @@
 // through signaling, with the ICE servers in force now (fresh TURN credentials). node-datachannel
 // cannot (restartIce throws "Not implemented", createOffer replays the first SDP with the old
 // ufrag): there the link only waits, since SCTP gets through by itself once the path is back.
-// Either way a stall still on after `timeoutMs` gives the link up, and the link manager builds
+// Either way a stall still on after `timeoutMs` (4 × linkTimeoutMs by default) gives the link up, and the link manager builds
 // a fresh connection (with backoff): no endless restarts, e.g. with TURN credentials that fail.
 import { isNodeDatachannel } from './ndc-adapter.js';
 import type { WebRTCImplementation } from '../base-types.js';

@@ -14,7 +14,7 @@ export interface LinkManagerOptions {
   iceServers?: RTCIceServer[] | (() => RTCIceServer[]);
   /** An open link silent for longer than this is reported 'down' (relay) until heard again. Default 2000 ms. */
   linkTimeoutMs?: number;
-  /** A stall that lasts this long (ICE restart included) ends the link, which is then rebuilt. Default 8000 ms. */
+  /** A stall that lasts this long (ICE restart included) ends the link, which is then rebuilt. Default 4 × linkTimeoutMs. */
   iceRestartTimeoutMs?: number;
   /** An attempt not open within this is torn down and retried. Default 10 000 ms. */
   connectTimeoutMs?: number;

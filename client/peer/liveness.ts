@@ -10,7 +10,9 @@
 // chunk (0xc1), so a lone 0xc0 (msgpack nil) is never data; peer-link.ts takes it out before the
 // reassembler. While traffic flows no heartbeat is sent; the only cost is a timer per link.
 //
-// The clock is sampled on ticks, not per inbound message: heard() only sets a flag. A side that
+// heard() notes the time of every inbound message (a Date.now(), tens of nanoseconds), so a
+// stall is declared right when the timeout runs out (a one-off timer once it falls within the
+// next tick; ticks come every tenth of the timeout). A side that
 // only sends (its peer's acks late behind a busy process) is not silent either while its own
 // send buffer drains, since only the remote's SCTP acknowledgements drain it: once half the
 // timeout passed without a byte heard, that is asked on every tick (outboundDrained).
@@ -39,7 +41,8 @@ export interface LivenessHooks {
 export class Liveness {
   private readonly tickMs: number;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private heardSinceTick = false;
+  /** A one-off check at the very moment the timeout runs out (see tick). */
+  private exact: ReturnType<typeof setTimeout> | null = null;
   private lastHeardAt = 0;
   private lastSentCount = -1;
   private lastSentAt = 0;
@@ -50,7 +53,7 @@ export class Liveness {
     private readonly timeoutMs: number,
     private readonly hooks: LivenessHooks,
   ) {
-    this.tickMs = Math.max(20, Math.floor(timeoutMs / 8));
+    this.tickMs = Math.max(20, Math.floor(timeoutMs / 10));
   }
 
   get isStalled(): boolean {
@@ -71,15 +74,16 @@ export class Liveness {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.exact) clearTimeout(this.exact);
     this.timer = null;
+    this.exact = null;
   }
 
   /** Anything arrived from the remote side. */
   heard(): void {
-    this.heardSinceTick = true;
+    this.lastHeardAt = Date.now();
     if (this.stalledNow) {
       this.stalledNow = false;
-      this.lastHeardAt = Date.now();
       this.hooks.alive();
     }
   }
@@ -91,10 +95,6 @@ export class Liveness {
     // silence cannot be judged on this tick.
     const late = now - this.lastTickAt > (this.timeoutMs * 3) / 4;
     this.lastTickAt = now;
-    if (this.heardSinceTick) {
-      this.heardSinceTick = false;
-      this.lastHeardAt = now;
-    }
     const sent = this.hooks.sentCount();
     if (sent !== this.lastSentCount) {
       this.lastSentCount = sent;
@@ -109,9 +109,24 @@ export class Liveness {
       return;
     }
     if (!this.stalledNow && now - this.lastHeardAt > this.timeoutMs / 2 && this.hooks.outboundDrained?.()) this.lastHeardAt = now;
+    this.judge(now);
+    // The timeout falls before the next tick: look again right after it, not up to a tick late.
+    const due = this.lastHeardAt + this.timeoutMs - now;
+    if (!this.stalledNow && due < this.tickMs && this.exact === null) {
+      this.exact = setTimeout(this.onExact, Math.max(0, due) + 1);
+      (this.exact as { unref?: () => void }).unref?.();
+    }
+  };
+
+  private readonly onExact = (): void => {
+    this.exact = null;
+    this.judge(Date.now());
+  };
+
+  private judge(now: number): void {
     if (!this.stalledNow && now - this.lastHeardAt > this.timeoutMs) {
       this.stalledNow = true;
       this.hooks.stalled();
     }
-  };
+  }
 }

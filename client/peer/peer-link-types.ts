@@ -17,7 +17,7 @@ export interface PeerLinkOptions {
   iceServers?: RTCIceServer[] | (() => RTCIceServer[]);
   /** An open link that hears nothing for longer than this is stalled (relay). Default 2000 ms. */
   linkTimeoutMs?: number;
-  /** A stall not over this long after it began ends the link (it is rebuilt). Default 8000 ms. */
+  /** A stall not over this long after it began ends the link (it is rebuilt). Default 4 × linkTimeoutMs. */
   iceRestartTimeoutMs?: number;
   reliableWriter?: ChannelWriterOptions;
   unreliableWriter?: ChannelWriterOptions;
@@ -45,4 +45,5 @@ export interface PeerLinkEvents {
 }
 
 export const DEFAULT_LINK_TIMEOUT_MS = 2000;
-export const DEFAULT_ICE_RESTART_TIMEOUT_MS = 8000;
+/** A stall lasting this many linkTimeoutMs ends the link (8 s with the default timeout). */
+export const ICE_RESTART_TIMEOUTS = 4;

@@ -33,7 +33,7 @@ import {
 } from './channel-writer.js';
 import type { PeerSignal } from './link-signal.js';
 import { watched, OWN_LABEL, type Seen } from './watched-connection.js';
-import { DEFAULT_ICE_RESTART_TIMEOUT_MS, DEFAULT_LINK_TIMEOUT_MS, type PeerLinkEvents, type PeerLinkOptions } from './peer-link-types.js';
+import { DEFAULT_LINK_TIMEOUT_MS, ICE_RESTART_TIMEOUTS, type PeerLinkEvents, type PeerLinkOptions } from './peer-link-types.js';
 
 export type { PeerLinkEvents, PeerLinkOptions } from './peer-link-types.js';
 import { isNodeDatachannel } from './ndc-adapter.js';
@@ -110,7 +110,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       iceServers: () => this.iceServers(),
       negotiate: () => (this.peer as SimplePeer.Instance & { negotiate(): void }).negotiate(),
       giveUp: (reason) => this.destroy(reason),
-    }, opts.iceRestartTimeoutMs ?? DEFAULT_ICE_RESTART_TIMEOUT_MS);
+    }, opts.iceRestartTimeoutMs ?? ICE_RESTART_TIMEOUTS * (opts.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS));
     for (const kind of KINDS) {
       this.reassemblers.set(kind, new FrameReassembler({ maxMessageBytes: opts.maxReassembledBytes }));
     }
