@@ -26,8 +26,9 @@ function candidateType(r: Report | undefined): CandidateType | null {
 }
 
 /** The selected candidate pair of `pc`, or nulls when there is none (yet). */
-export async function readSelectedPath(pc: RTCPeerConnection, rttInMs: boolean): Promise<SelectedPath> {
+export async function readSelectedPath(pc: RTCPeerConnection | null, rttInMs: boolean): Promise<SelectedPath> {
   const none: SelectedPath = { candidateType: null, remoteCandidateType: null, rttMs: null };
+  if (!pc) return none;
   let stats: RTCStatsReport;
   try {
     stats = await pc.getStats();

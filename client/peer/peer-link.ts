@@ -147,16 +147,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     return this.opened && !this.closed && !this.liveness.isStalled;
   }
 
-  /** Opened once, not closed, but silent past linkTimeoutMs (traffic is on the relay). */
-  get isStalled(): boolean {
-    return this.opened && !this.closed && this.liveness.isStalled;
-  }
-
   /** The selected path as the WebRTC stack reports it (nulls before connect or after close). */
-  async selectedPath(): Promise<SelectedPath> {
-    const pc = this.rtcPeerConnection;
-    if (!pc) return { candidateType: null, remoteCandidateType: null, rttMs: null };
-    return readSelectedPath(pc, isNodeDatachannel(this.opts.webrtc));
+  selectedPath(): Promise<SelectedPath> {
+    return readSelectedPath(this.rtcPeerConnection, isNodeDatachannel(this.opts.webrtc));
   }
 
   get isClosed(): boolean {
