@@ -26,6 +26,7 @@ const SCENARIOS = [
   'mesh-formation',
   'server-capacity',
   'link-cost',
+  'failover',
 ];
 
 const HELP = `usage: node bench/run.mjs [options]   (or: npm run bench -- [options])

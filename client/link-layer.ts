@@ -67,6 +67,11 @@ export class LinkLayer extends TypedEmitter<LinkPathEvents> implements LinkPath 
     return this.wants.size;
   }
 
+  /** The path last reported for `uid` (onPeerLinkStateChanged); undefined when never reported. */
+  pathOf(uid: string): PeerLinkState | undefined {
+    return this.reported.get(uid);
+  }
+
   openLinks(): number {
     return this.manager?.stats().open ?? 0;
   }
