@@ -1,4 +1,4 @@
-// 8. Rooms at scale: N members (8, 32, 100, 200) over 4 processes broadcast at 95 % of the
+// 9. Rooms at scale: N members (8, 32, 100, 200) over 4 processes broadcast at 95 % of the
 // default room limit (100 broadcasts/s in the room) on an rtsmesh server at its default limits,
 // beside a raw socket.io room (bench's raw relay) with the same members sending the same
 // messages on the same schedule, in the same run. SDK members: real engines, node-datachannel on

@@ -26,6 +26,7 @@ const SCENARIOS = [
   'mesh-formation',
   'server-capacity',
   'link-cost',
+  'failover',
   'rooms',
 ];
 

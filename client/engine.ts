@@ -12,6 +12,7 @@ import { Connection } from './connection.js';
 import type { RTSEventHandler, RTSEvents } from './events.js';
 import { defaultLinkManagerFactory } from './link-factory.js';
 import { LinkLayer } from './link-layer.js';
+import { peerLinkStats, type PeerLinkStats } from './peer-link-stats.js';
 import { safeLogger } from './logger.js';
 import { routeInbound } from './inbound.js';
 import { Messenger, type Payload } from './messaging/messenger.js';
@@ -81,7 +82,13 @@ export class RTS extends CallbackSource<RTSEvents> {
       logger: log,
       factory: () => this.linkFactory(),
       context: () => ({
-        selfUid: session.uid, webrtc: params.webrtc, iceServers: () => params.iceServers, iceAddresses: () => params.iceAddresses, logger: log,
+        selfUid: session.uid,
+        webrtc: params.webrtc,
+        // The app's own list wins over the server's (SPEC §10).
+        iceServers: () => (params.ownIceServers ? params.iceServers : session.ice.current),
+        iceAddresses: () => params.iceAddresses,
+        linkTimeoutMs: () => params.linkTimeoutMs,
+        logger: log,
       }),
       caps: () => ({ perRoom: params.maxPeerLinks, total: params.maxPeerLinksTotal }),
       sendSignal: (to, signal) => {
@@ -225,6 +232,15 @@ export class RTS extends CallbackSource<RTSEvents> {
     if (typeof signature !== 'string' || typeof url !== 'string') return CallError.BadArgument;
     this.serverParams.set(signature, url);
     return 0;
+  }
+
+  /**
+   * Which path `uid` really uses (SPEC §10): the state of onPeerLinkStateChanged, the selected
+   * ICE candidate type ('relay' = through TURN), round trip and bytes. null for a peer this engine
+   * never wanted a link to.
+   */
+  getPeerLinkStats(uid: string): Promise<PeerLinkStats | null> {
+    return peerLinkStats(this.links.pathOf(uid), this.links.current, uid);
   }
 
   getPeerOnlineStatus(uid: string): number {

@@ -6,6 +6,7 @@ export { SDK_VERSION } from './version.js';
 export { exponentialBackoff } from './retry-policy.js';
 export { DEFAULT_PARAMETERS, ParameterError, RUNTIME_PARAMETER_KEYS } from './parameters.js';
 export { WebRTCUnavailableError } from './peer/webrtc-impl.js';
+export type { CandidateType, PeerLinkStats } from './peer-link-stats.js';
 export {
   BusinessIdError,
   CallError,

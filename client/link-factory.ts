@@ -18,7 +18,9 @@ export function builtInLinkManagerFactory(opts: { importModule?: ModuleImporter 
       localUid: ctx.selfUid,
       // A pass-through while no list is set; wrapped anyway so that a list set later applies.
       webrtc: ctx.iceAddresses ? restrictIceAddresses(resolved, () => ctx.iceAddresses?.()) : resolved,
-      iceServers: ctx.iceServers() as RTCIceServer[],
+      // Read for every new connection and ICE restart: TURN credentials are refreshed at runtime.
+      iceServers: () => ctx.iceServers() as RTCIceServer[],
+      linkTimeoutMs: ctx.linkTimeoutMs?.(),
       logger: ctx.logger,
     });
   };

@@ -89,10 +89,9 @@ export class LinkLayer extends TypedEmitter<LinkPathEvents> implements LinkPath 
     return this.wants.size;
   }
 
-  /** Whether frames to `uid` can go direct now, and if not, why: see PathReason. */
-  pathOf(uid: string): { state: PeerLinkState; reason?: PathReason } {
-    const state = this.reported.get(uid) ?? 'closed';
-    return state === 'relay' ? { state, reason: this.relayReason(uid) } : { state };
+  /** The path last reported for `uid` (onPeerLinkStateChanged); undefined when never reported. */
+  pathOf(uid: string): PeerLinkState | undefined {
+    return this.reported.get(uid);
   }
 
   /** Per room: members, members with an open direct link, members reached through the server. */

@@ -13,8 +13,17 @@ export interface RTSParameters {
   server: string;
   /** WebRTC implementation handed to the link manager. Default: globalThis.RTCPeerConnection. */
   webrtc?: WebRTCOption;
-  /** STUN/TURN servers. Default [] (LAN/offline use: host candidates only). */
+  /**
+   * STUN/TURN servers. Default: the ones the signaling server hands out at login (its `ice`
+   * option, TURN credentials refreshed before they expire), none when it has none (LAN/offline
+   * use: host candidates only). Set here (or with setRuntimeParameters), the app's own list wins.
+   */
   iceServers?: IceServer[];
+  /**
+   * A peer link that hears nothing (data or heartbeat) for longer than this is reported 'relay'
+   * and its traffic moves to the server until it is heard again. Default 2000.
+   */
+  linkTimeoutMs?: number;
   /** Never open peer links; every frame goes through the server relay. Default false. */
   relayOnly?: boolean;
   /**
@@ -66,6 +75,8 @@ export interface RTSParameters {
 export interface RuntimeParameters {
   relayOnly?: boolean;
   iceServers?: IceServer[];
+  /** For links created afterwards. */
+  linkTimeoutMs?: number;
   /** See RTSParameters.iceAddresses; null removes the restriction. */
   iceAddresses?: string[] | null;
   requestTimeoutMs?: number;
@@ -83,6 +94,9 @@ export interface ResolvedParameters {
   server: string;
   webrtc: WebRTCOption | undefined;
   iceServers: IceServer[];
+  /** True once the app gave iceServers itself: the server's are then not used. */
+  ownIceServers: boolean;
+  linkTimeoutMs: number;
   /** undefined = no restriction (see RTSParameters.iceAddresses). */
   iceAddresses: string[] | undefined;
   relayOnly: boolean;
@@ -102,6 +116,7 @@ export interface ResolvedParameters {
 export const DEFAULT_PARAMETERS = Object.freeze({
   iceServers: [] as IceServer[],
   relayOnly: false,
+  linkTimeoutMs: 2_000,
   requestTimeoutMs: 10_000,
   messageTimeoutMs: 30_000,
   sysStatsIntervalMs: SYS_STATS_INTERVAL_MS,
@@ -149,6 +164,7 @@ const RUNTIME_SCHEMAS = {
   relayOnly: z.boolean('expected true or false'),
   iceServers: z.array(iceServer, 'expected a list of ICE servers'),
   iceAddresses: z.union([iceAddresses, z.null()], 'expected a list of IP addresses or null'),
+  linkTimeoutMs: positiveMs,
   requestTimeoutMs: positiveMs,
   messageTimeoutMs: positiveMs,
   sysStatsIntervalMs: positiveMs,
@@ -189,6 +205,8 @@ export function resolveParameters(input: RTSParameters | undefined): ResolvedPar
     server: params.server,
     webrtc: params.webrtc,
     iceServers: params.iceServers ? [...params.iceServers] : [...DEFAULT_PARAMETERS.iceServers],
+    ownIceServers: params.iceServers !== undefined,
+    linkTimeoutMs: params.linkTimeoutMs ?? DEFAULT_PARAMETERS.linkTimeoutMs,
     iceAddresses: params.iceAddresses ? [...params.iceAddresses] : undefined,
     relayOnly: params.relayOnly ?? DEFAULT_PARAMETERS.relayOnly,
     reconnect: params.reconnect ?? exponentialBackoff(),
@@ -239,6 +257,7 @@ export function applyRuntimeParameters(target: ResolvedParameters, input: unknow
       continue;
     }
     (update.applied as Record<string, unknown>)[key] = value;
+    if (key === 'iceServers') target.ownIceServers = true;
     (target as unknown as Record<string, unknown>)[key] = key === 'iceServers' ? [...(value as IceServer[])]
       : key === 'iceAddresses' ? (value === null ? undefined : [...(value as string[])])
       : value;

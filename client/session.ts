@@ -8,6 +8,7 @@ import type { CallbackEmitter } from './callbacks.js';
 import type { Connection } from './connection.js';
 import type { Logger } from './base-types.js';
 import type { RTSEvents } from './events.js';
+import { ServerIceServers } from './server-ice.js';
 import { SDK_VERSION } from './version.js';
 
 export type Phase = 'out' | 'logging-in' | 'in' | 'reconnecting';
@@ -51,6 +52,8 @@ export class Session {
   limits: Limits = { ...DEFAULT_LIMITS };
   dropGraceMs = DEFAULT_DROP_GRACE_MS;
   businessId: string | undefined;
+  /** The server's ICE servers for this session (refreshed before their TURN credential expires). */
+  readonly ice: ServerIceServers;
   private token = '';
   /** Set after InvalidToken: updateLoginToken() logs in again with the new token. */
   private awaitingToken = false;
@@ -69,6 +72,10 @@ export class Session {
     conn.on('resumed', (reply) => this.onResumed(reply));
     conn.on('lost', (code) => this.onLost(code));
     conn.on('kicked', (reason) => this.end(reason, true));
+    this.ice = new ServerIceServers(async () => {
+      const r = await conn.request('ice:servers', {});
+      return r.ok && r.reply.code === 0 ? r.reply : null;
+    }, logger);
   }
 
   login(token: string, uid: string): number {
@@ -98,7 +105,7 @@ export class Session {
     const generation = ++this.generation;
     this.phase = 'out';
     this.resolveWaiters(false);
-    this.hooks.ended();
+    this.ended();
     void this.conn.logout().then(() => {
       // A login() may have started meanwhile: its state wins.
       if (generation === this.generation) this.setState(ConnectionState.Disconnected);
@@ -133,7 +140,7 @@ export class Session {
     this.resolveWaiters(false);
     if (wasIn) {
       this.phase = 'out';
-      this.hooks.ended();
+      this.ended();
       this.events.fire('onLogout', LogoutReason.Logout);
     }
     this.conn.logoutAndClose(DESTROY_LOGOUT_WAIT_MS);
@@ -190,7 +197,7 @@ export class Session {
     this.generation++;
     this.phase = 'out';
     this.awaitingToken = code === LoginErrorCode.InvalidToken;
-    this.hooks.ended();
+    this.ended();
     this.setState(ConnectionState.Lost);
     // A refused re-login (not just an unreachable server) is reported like a failed login.
     if (code !== LoginErrorCode.ServerError) this.events.fire('onLoginResult', this.uid, code, 0);
@@ -201,14 +208,20 @@ export class Session {
     this.generation++;
     this.phase = 'out';
     this.resolveWaiters(false);
-    this.hooks.ended();
+    this.ended();
     if (!fromServer) this.conn.close();
     this.setState(ConnectionState.Disconnected);
     this.events.fire('onLogout', reason);
   }
 
+  private ended(): void {
+    this.ice.stop();
+    this.hooks.ended();
+  }
+
   /** What the server says is in force for this session. */
   private adopt(reply: LoginReply): void {
+    this.ice.adopt(reply);
     this.limits = limitsFrom(reply.limits);
     if (typeof reply.dropGraceMs === 'number' && reply.dropGraceMs >= 0) this.dropGraceMs = reply.dropGraceMs;
   }

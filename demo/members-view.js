@@ -6,6 +6,26 @@ import { h } from './dom.js';
 
 /** @typedef {import('./app-types.js').PeerLinkState} PeerLinkState */
 /** @typedef {{ uid: string, path: PeerLinkState }} MemberPath */
+/** @typedef {'direct' | 'turn' | 'server'} Route */
+
+/** @type {Record<Route, string>} */
+const ROUTE_LABEL = { direct: 'direct', turn: 'via TURN', server: 'via server' };
+/** @type {Record<Route, string>} */
+const ROUTE_HINT = {
+  direct: 'Peer to peer, straight between the two devices',
+  turn: 'Peer to peer through a TURN relay server (the two cannot reach each other directly)',
+  server: 'Through the signaling server',
+};
+
+/**
+ * Where messages to a member really go, from rts.getPeerLinkStats (SPEC §10).
+ * @param {import('/rtsmesh.js').PeerLinkStats | null} stats
+ * @returns {Route}
+ */
+export function routeOf(stats) {
+  if (!stats || stats.state !== 'p2p') return 'server';
+  return stats.candidateType === 'relay' || stats.remoteCandidateType === 'relay' ? 'turn' : 'direct';
+}
 
 /** @type {Record<PeerLinkState, string>} */
 export const PATH_LABEL = { p2p: 'P2P', relay: 'Relay', connecting: 'Connecting…', closed: 'Closed' };
@@ -49,6 +69,11 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
     });
   }
 
+  /** @param {Route} route */
+  function routeTag(route) {
+    return h('span', { class: `route-tag route-${route}`, title: ROUTE_HINT[route], dataset: { testid: 'member-route', route }, text: ROUTE_LABEL[route] });
+  }
+
   function render() {
     countEl.textContent = String(members.size);
     emptyEl.hidden = members.size > 0;
@@ -84,7 +109,8 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
       h('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(uid) }),
       h('span', { class: 'member-text' },
         h('span', { class: 'member-name', text: uid }),
-        extraInfo ? h('span', { class: 'member-extra', text: extraInfo }) : null),
+        extraInfo ? h('span', { class: 'member-extra', text: extraInfo }) : null,
+        routeTag(path === 'p2p' ? 'direct' : 'server')),
       pathBadge(path));
     const pick = () => onPick?.(uid);
     li.addEventListener('click', pick);
@@ -117,6 +143,15 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
     known.li.querySelector('.path-badge')?.replaceWith(pathBadge(path));
   }
 
+  /**
+   * @param {string} uid
+   * @param {Route} route
+   */
+  function setRoute(uid, route) {
+    const tag = members.get(uid)?.li.querySelector('.route-tag');
+    if (tag instanceof HTMLElement && tag.dataset.route !== route) tag.replaceWith(routeTag(route));
+  }
+
   function clear() {
     members.clear();
     listEl.replaceChildren();
@@ -132,5 +167,5 @@ export function createMembersView({ listEl, selfEl, countEl, emptyEl, onPick }) 
   }
 
   render();
-  return { setSelf, upsert, remove, setPath, clear, list, has: (/** @type {string} */ uid) => members.has(uid) };
+  return { setSelf, upsert, remove, setPath, setRoute, clear, list, has: (/** @type {string} */ uid) => members.has(uid) };
 }

@@ -169,5 +169,14 @@ export function createRoomController(app, chat) {
     views.members.setPath(uid, path);
   }
 
-  return { join, leave, close, setPath };
+  /**
+   * Where messages to `uid` really go (direct / via TURN / via server), from getPeerLinkStats.
+   * @param {string} uid
+   * @param {import('./members-view.js').Route} route
+   */
+  function setRoute(uid, route) {
+    views.members.setRoute(uid, route);
+  }
+
+  return { join, leave, close, setPath, setRoute };
 }

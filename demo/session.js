@@ -2,6 +2,7 @@
 // The engine's life: dev token → createRTS → login, the engine callbacks, logout, online-status
 // lookups and the relay-only switch. One engine per login; a new login makes a new engine.
 import { errorText } from './dom.js';
+import { routeOf } from './members-view.js';
 
 /** @typedef {import('./app-types.js').App} App */
 /** @typedef {import('./app-types.js').Chat} Chat */
@@ -234,13 +235,30 @@ export function createSession(app, chat, roomCtl) {
         if (state === 'closed') app.linkStates.delete(uid);
         else app.linkStates.set(uid, state);
         roomCtl.setPath(uid, state);
+        showRoute(uid);
         app.refresh();
       }),
       onCreateRoomStateChanged: live((roomId, code) => {
         if (code !== 0) views.messages.addSystem(`Could not create room ${roomId}: ${codes.roomError(code)}.`, 'error');
       }),
-      onSysStats: live((stats) => showStats(stats)),
+      onSysStats: live((stats) => {
+        showStats(stats);
+        // A link's route can change under it (an ICE restart may find a direct pair).
+        for (const [uid, state] of app.linkStates) if (state === 'p2p') showRoute(uid);
+      }),
     };
+  }
+
+  /**
+   * Asks the engine which path `uid` really uses and shows it on the member.
+   * @param {string} uid
+   */
+  function showRoute(uid) {
+    const rts = app.rts;
+    if (!rts) return;
+    void rts.getPeerLinkStats(uid).then((stats) => {
+      if (app.rts === rts) roomCtl.setRoute(uid, routeOf(stats));
+    });
   }
 
   /** @param {SysStats} stats */

@@ -67,6 +67,25 @@ export const RtcSignalRequest = z.object({
 export const CodeReply = z.object({ code: z.int() });
 export type CodeReply = z.infer<typeof CodeReply>;
 
+/** A W3C RTCIceServer as the server hands it out (TURN entries with REST credentials). */
+export const IceServerInfo = z.object({
+  urls: z.array(z.string().check(z.maxLength(512))).check(z.maxLength(32)),
+  username: z.optional(z.string().check(z.maxLength(512))),
+  credential: z.optional(z.string().check(z.maxLength(512))),
+});
+export type IceServerInfo = z.infer<typeof IceServerInfo>;
+
+/** The server's ICE servers for this user (its `ice` option), and when their TURN credential expires. */
+const iceFields = {
+  iceServers: z.optional(z.array(IceServerInfo).check(z.maxLength(32))),
+  /** Unix ms; the client asks for fresh ones (ice:servers) well before. Absent without TURN. */
+  iceExpiresAtMs: z.optional(z.number()),
+};
+
+/** ice:servers takes no payload; whatever comes is ignored. */
+export const IceServersRequest = z.unknown();
+export const IceServersReply = z.object({ code: z.int(), serverTime: z.optional(z.number()), ...iceFields });
+
 export const LoginReply = z.object({
   code: z.int(),
   /** Set when this sessionId was replaced by a later login of the same uid. */
@@ -74,6 +93,7 @@ export const LoginReply = z.object({
   limits: z.optional(z.custom<Limits>()),
   dropGraceMs: z.optional(z.int()),
   serverTime: z.optional(z.number()),
+  ...iceFields,
 });
 export type LoginReply = z.infer<typeof LoginReply>;
 
@@ -148,6 +168,8 @@ export const REQUESTS = {
   'relay:frame': spec({ request: RelayFrameRequest, ...codeOnly, failure: UserMessageSendResult.NetworkDisconnected, notLoggedIn: UserMessageSendResult.NotLogin }),
   'relay:room': spec({ request: RelayRoomRequest, ...codeOnly, failure: UserMessageSendResult.NetworkDisconnected, notLoggedIn: UserMessageSendResult.NotLogin }),
   'rtc:signal': spec({ request: RtcSignalRequest, ...codeOnly, failure: UserMessageSendResult.NetworkDisconnected, notLoggedIn: UserMessageSendResult.NotLogin }),
+  /** Fresh ICE servers (new TURN credentials) before the ones from login expire. */
+  'ice:servers': spec({ request: IceServersRequest, reply: IceServersReply, blank: {}, failure: UserMessageSendResult.Unknown, notLoggedIn: UserMessageSendResult.NotLogin }),
 };
 
 export type RequestName = keyof typeof REQUESTS;

@@ -6,6 +6,8 @@ export {
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_KEY_PREFIX,
 } from './options.js';
 export type { AppCredentials, P2ServerOptions, ScaleOutOptions, SignalingServerOptions } from './options.js';
+export { DEFAULT_TURN_TTL_SECONDS, turnCredential } from './domain/ice-servers.js';
+export type { IceOptions, TurnOptions } from './domain/ice-servers.js';
 export { MemoryStore } from './store/memory-store.js';
 export type { MemberRecord, ServerParams, SessionRecord, Store } from './store/types.js';
 export { SERVER_VERSION } from './version.js';

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { assertAppId } from '../shared/token.js';
+import { iceOptionsError, type IceOptions } from './domain/ice-servers.js';
 import { defaultBundlePath } from './package-root.js';
 import type { Store } from './store/types.js';
 
@@ -131,6 +132,13 @@ export interface SignalingServerOptions {
   requestTimeoutMs?: number;
   /** Deadline for a request's headers (node's server.headersTimeout), ms. Default 10000. */
   headersTimeoutMs?: number;
+  /**
+   * ICE servers handed to every client at login (SPEC §10): STUN URLs as they are, TURN URLs
+   * with short-lived credentials in coturn's REST scheme (`use-auth-secret`), minted per user
+   * from `turn.secret` (never sent) and refreshed by clients before `turn.ttlSeconds` (default
+   * 14400) runs out. Default: none (clients use host candidates only, or their own iceServers).
+   */
+  ice?: IceOptions;
 }
 
 export interface ResolvedOptions {
@@ -161,6 +169,8 @@ export interface ResolvedOptions {
   rest: Readonly<Required<RestOptions>>;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
+  /** Undefined when no STUN or TURN is configured. */
+  ice?: IceOptions;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -237,6 +247,8 @@ export function resolveOptions(opts: SignalingServerOptions): ResolvedOptions {
   for (const [k, v] of Object.entries(limits)) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`limits.${k} must be a positive number, got ${v}`);
   }
+  const iceError = iceOptionsError(opts.ice);
+  if (iceError) throw new TypeError(`createSignalingServer: ${iceError}`);
   const port = nonNegativeInt('port', opts.port, DEFAULT_PORT);
   if (port > 65535) throw new RangeError(`port must be at most 65535, got ${port}`);
   const allowList = opts.p2server?.allowList;
@@ -287,5 +299,6 @@ export function resolveOptions(opts: SignalingServerOptions): ResolvedOptions {
     }),
     requestTimeoutMs,
     headersTimeoutMs,
+    ice: opts.ice?.stun?.length || opts.ice?.turn ? structuredClone(opts.ice) : undefined,
   };
 }

@@ -1,19 +1,18 @@
 // A real network cut under a live link (root: network namespaces, see helpers/netns.ts). Two
 // engines in their own namespaces, the signaling server in a third; the wire between the two
 // engines is taken down while 1,000 reliable messages stream over it. Nothing closes the
-// connection: ICE has to notice ("disconnected": @roamhq/wrtc at once, seeing the interface go
-// down; node-datachannel after ~13 s of failed consent checks), the SDK then falls back to the
-// relay, which is on another wire and still up. The stream arrives complete, in order, once; when
-// the wire is back the link comes back by itself (node-datachannel: after the attempt made while
-// the wire was down times out, ~10 s).
-import { fileURLToPath } from 'node:url';
+// connection: the links' own heartbeat notices the silence (linkTimeoutMs, 2 s; ICE alone would
+// take 5 s on @roamhq/wrtc and longer on node-datachannel), the SDK then falls back to the
+// relay, which is on another wire and still up. The stream arrives complete, in order, once;
+// when the wire is back the link comes back by itself. (network-link-cut.test.ts measures the
+// same with a steady stream and checks the link is the same connection.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTopology, type Topology } from './helpers/netns.js';
-import { spawnProcess, type SpawnedProcess } from './helpers/processes.js';
+import { event, inNamespace as run } from './helpers/netns-procs.js';
+import type { SpawnedProcess } from './helpers/processes.js';
 import { STACKS } from './helpers/mesh.js';
 
 const COUNT = 1000;
-const fixture = (name: string): string => fileURLToPath(new URL(`./helpers/${name}`, import.meta.url));
 
 let topo: Topology | null = null;
 const children: SpawnedProcess[] = [];
@@ -23,28 +22,8 @@ afterEach(async () => {
   topo = null;
 });
 
-/** `node --import tsx script` inside namespace `ns`. */
-function inNamespace(ns: string, name: string, script: string, args: string[], env: Record<string, string> = {}): SpawnedProcess {
-  const child = spawnProcess('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', fixture(script), ...args], { name, env });
-  children.push(child);
-  return child;
-}
-
-/** The first JSON event line `ev` from a peer fixture (already printed or future). */
-async function event<T = Record<string, unknown>>(p: SpawnedProcess, ev: string, pred: (o: T) => boolean = () => true, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new Error(`${p.name}: no ${ev} event within ${timeoutMs} ms; output:\n${p.output().slice(-3000)}`);
-    const lines = p.output().split('\n').filter((l) => l.startsWith('{'));
-    for (const line of lines) {
-      const o = JSON.parse(line) as { ev: string } & T;
-      if (o.ev === ev && pred(o)) return o;
-    }
-    if (p.hasExited()) throw new Error(`${p.name} exited; output:\n${p.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const inNamespace = (ns: string, name: string, script: string, args: string[], env: Record<string, string> = {}): SpawnedProcess =>
+  run(children, ns, name, script, args, env);
 
 /** The paths a fixture reported for its peer, from the first 'p2p' on. */
 function paths(p: SpawnedProcess): string[] {

@@ -1,13 +1,18 @@
-// NativePeer (client/peer/native-peer.ts), the simple-peer@9 stand-in of the browser bundle, on
-// both Node stacks: against itself and against simple-peer@9 in both initiator roles. Signals go
-// through JSON and a macrotask, as they would through the signaling server.
+// NativePeer (client/peer/native-peer.ts), the simple-peer@9 stand-in of the browser bundle,
+// against itself and against simple-peer@9 in both initiator roles. Signals go through JSON and a
+// macrotask, as they would through the signaling server. NativePeer only ever runs in browsers;
+// in Node it runs here on @roamhq/wrtc, which is libwebrtc like Chromium (the browsers themselves
+// are covered by e2e/native-peer.spec.ts and e2e/firefox-native-peer.spec.ts). Not on
+// node-datachannel: its polyfill loses a race between early remote ICE checks and the answer
+// (peer-link.ts holds candidates to avoid it), a libdatachannel quirk no browser has, which made
+// these cases flaky under load without saying anything about the browser code.
 import SimplePeer from 'simple-peer';
 import { afterEach, describe, expect, it } from 'vitest';
 import NativePeer from '../client/peer/native-peer.js';
 import { restrictIceAddresses } from '../client/peer/address-filter.js';
 import { resolveWebRTC } from '../client/peer/webrtc-impl.js';
 import type { NodeWebRTCName, WebRTCImplementation } from '../client/base-types.js';
-import { STACKS, waitFor } from './helpers/peer-pair.js';
+import { waitFor } from './helpers/peer-pair.js';
 
 type Kind = 'native' | 'simple';
 type AnyPeer = {
@@ -138,7 +143,7 @@ const COMBOS: Array<[Kind, Kind]> = [
   ['simple', 'native'],
 ];
 
-describe.each(STACKS)('NativePeer on %s', (stack) => {
+describe.each(['wrtc'] as const)('NativePeer on %s', (stack) => {
   describe.each(COMBOS)('%s (initiator) with %s', (initiatorKind, answererKind) => {
     it('connects, carries binary data both ways, and closes both ends on destroy', async () => {
       const [a, b] = await connectedPair(stack, initiatorKind, answererKind);
@@ -252,18 +257,6 @@ describe('NativePeer negotiate() on wrtc', () => {
     await roundTrip(b, a, new Uint8Array([1, 5, 9]));
     await new Promise((r) => setTimeout(r, 300));
     expect(offers()).toHaveLength(2);
-    expect(count(a, 'close') + count(b, 'close')).toBe(0);
-  });
-});
-
-describe('NativePeer renegotiation request on node-datachannel', () => {
-  it('re-offers when the answerer asks ({renegotiate:true}) and keeps the link', async () => {
-    const [a, b] = await connectedPair('node-datachannel', 'native', 'native');
-    expect(() => b.seen.pc!.restartIce()).toThrow(/Not implemented/);
-    a.peer.signal({ type: 'renegotiate', renegotiate: true });
-    await waitFor(() => a.signals.filter((s) => s.type === 'offer').length === 2 && b.signals.filter((s) => s.type === 'answer').length === 2, 'a second offer/answer round');
-    await roundTrip(a, b, new Uint8Array([1]));
-    await roundTrip(b, a, new Uint8Array([2]));
     expect(count(a, 'close') + count(b, 'close')).toBe(0);
   });
 });

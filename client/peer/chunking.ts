@@ -11,6 +11,8 @@
 // messages being reassembled at once is bounded (the oldest is dropped), and memory grows only
 // with bytes actually received, so a forged "4 GiB coming" header costs nothing.
 
+import { decodeFrames, type DecodeResult } from '../../shared/frame.js';
+
 export const CHUNK_MARKER = 0xc1;
 export const CHUNK_HEADER_BYTES = 13;
 
@@ -20,6 +22,23 @@ export const CHUNK_HEADER_BYTES = 13;
  * 64 KiB), and large enough that coalesced batches rarely need chunking.
  */
 export const DEFAULT_MAX_WIRE_MESSAGE_BYTES = 64 * 1024;
+
+/** The largest data-channel message sent when the remote allows more than 64 KiB. */
+export const LARGE_WIRE_MESSAGE_BYTES = 128 * 1024;
+
+/**
+ * The largest data-channel message to send to a remote whose SDP is `remoteSdp`: what its
+ * `a=max-message-size` allows (RFC 8841: absent means 64 KiB, 0 means no limit), at most
+ * LARGE_WIRE_MESSAGE_BYTES. Chromium, Firefox and both Node stacks announce 256 KiB or more, so a
+ * 64 KiB message (plus its frame header) leaves as one message instead of two chunks.
+ */
+export function maxWireBytesFor(remoteSdp: string | undefined): number {
+  const m = remoteSdp ? /^a=max-message-size:(\d+)/m.exec(remoteSdp) : null;
+  if (!m) return DEFAULT_MAX_WIRE_MESSAGE_BYTES;
+  const announced = Number(m[1]);
+  if (announced === 0) return LARGE_WIRE_MESSAGE_BYTES;
+  return Math.max(CHUNK_HEADER_BYTES + 1, Math.min(announced, LARGE_WIRE_MESSAGE_BYTES));
+}
 
 /** Splits `message` into chunks of at most `maxWireBytes` (header included). */
 export function splitMessage(message: Uint8Array, messageId: number, maxWireBytes: number): Uint8Array[] {
@@ -125,4 +144,25 @@ export class Reassembler {
       this.evicted++;
     }
   }
+}
+
+/**
+ * A reassembler that also decodes (msgpack + schema): null while a message is incomplete, else
+ * the frames or why the message was dropped.
+ */
+export class FrameReassembler extends Reassembler {
+  decode(bytes: Uint8Array): DecodeResult | null {
+    const assembled = this.accept(bytes);
+    if (assembled.kind === 'partial') return null;
+    if (assembled.kind === 'error') return { ok: false, error: assembled.error };
+    return decodeFrames(assembled.data);
+  }
+}
+
+/** A data-channel message as bytes (stacks deliver Buffer, ArrayBuffer or a view); null if not binary. */
+export function toBytes(data: unknown): Uint8Array | null {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
 }

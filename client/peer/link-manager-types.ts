@@ -10,8 +10,12 @@ export interface LinkManagerOptions {
   localUid: string;
   /** A resolved implementation (see resolveWebRTC in webrtc-impl.ts). */
   webrtc: WebRTCImplementation;
-  /** STUN/TURN servers. Default [] (LAN and offline use). */
-  iceServers?: RTCIceServer[];
+  /** STUN/TURN servers; a function is read for every connection and ICE restart. Default [] (LAN and offline use). */
+  iceServers?: RTCIceServer[] | (() => RTCIceServer[]);
+  /** An open link silent for longer than this is reported 'down' (relay) until heard again. Default 2000 ms. */
+  linkTimeoutMs?: number;
+  /** A stall that lasts this long (ICE restart included) ends the link, which is then rebuilt. Default 4 × linkTimeoutMs. */
+  iceRestartTimeoutMs?: number;
   /** An attempt not open within this is torn down and retried. Default 10 000 ms. */
   connectTimeoutMs?: number;
   /** Delay before each reconnect attempt (null: stay on the relay). Default LINK_RETRY: 250 ms doubling to 5 s, ±30 % jitter. */

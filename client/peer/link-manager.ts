@@ -222,6 +222,8 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       initiator,
       webrtc: this.opts.webrtc,
       iceServers: this.opts.iceServers ?? [],
+      linkTimeoutMs: this.opts.linkTimeoutMs,
+      iceRestartTimeoutMs: this.opts.iceRestartTimeoutMs,
       reliableWriter: this.opts.reliableWriter,
       unreliableWriter: this.opts.unreliableWriter,
       maxReassembledBytes: this.opts.maxReassembledBytes,
@@ -236,6 +238,13 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       this.clearTimers(entry);
       entry.attempt = 0;
       this.setState(entry, 'open');
+    });
+    // A silent link is on the relay until it is heard again (peer-link.ts restarts ICE or gives up).
+    link.on('stalled', () => {
+      if (entry.link === link && entry.state === 'open') this.setState(entry, 'down');
+    });
+    link.on('alive', () => {
+      if (entry.link === link && entry.state === 'down') this.setState(entry, 'open');
     });
     link.on('frames', (frames: Frame[]) => {
       if (entry.link === link) this.emit('frames', entry.uid, frames);
@@ -323,6 +332,10 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     const entry = this.entry(uid);
     entry.declined = false;
     const current = entry.link;
+    if (current && current.lid === lid && current.isRestartOffer(sdp)) {
+      current.signal({ type: 'offer', sdp }); // an ICE restart of this link
+      return;
+    }
     if (current && (current.lid === lid || isOlderLid(lid, current.lid))) {
       this.ignore(uid, 'stale offer');
       return;

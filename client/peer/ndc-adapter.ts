@@ -13,6 +13,10 @@
 //    description creates a local *offer*. The answering side must therefore not create channels
 //    (e.g. negotiated ones) before the remote offer is applied. Handled in peer-link.ts, which
 //    creates the answerer's negotiated channels once its answer exists.
+// 4. The polyfill hands TURN credentials to libdatachannel inside the URL
+//    (`turn:user:pass@host`) without encoding them, and libdatachannel splits at ':'; a TURN REST
+//    username ("<expiry>:<uid>") then allocates nothing. Fixed here: both are percent-encoded
+//    (libdatachannel decodes them; checked against coturn in test/ice-turn-credentials.test.ts).
 // Checked and compatible as is: getStats() (promise form, with a selected candidate pair, so
 // simple-peer's 'connect' fires), close(), channel binaryType ('arraybuffer' default),
 // bufferedAmount (live), bufferedAmountLowThreshold + 'bufferedamountlow' (supported),
@@ -62,6 +66,9 @@ export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCI
 
   const Base = polyfill.RTCPeerConnection;
   class AdaptedRTCPeerConnection extends Base {
+    constructor(config?: RTCConfiguration) {
+      super(config?.iceServers ? { ...config, iceServers: config.iceServers.map(encodeCredentials) } : config);
+    }
     override createOffer(options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit> {
       return super.createOffer(options).then(toInit);
     }
@@ -78,6 +85,11 @@ export function adaptNodeDatachannel(polyfill: NodeDatachannelPolyfill): WebRTCI
   adapted.set(polyfill.RTCPeerConnection, impl);
   Object.defineProperty(AdaptedRTCPeerConnection, ADAPTED, { value: true });
   return impl;
+}
+
+function encodeCredentials(server: RTCIceServer): RTCIceServer {
+  if (!server.username || typeof server.credential !== 'string') return server;
+  return { ...server, username: encodeURIComponent(server.username), credential: encodeURIComponent(server.credential) };
 }
 
 function toInit(d: RTCSessionDescriptionInit): RTCSessionDescriptionInit {

@@ -11,14 +11,19 @@
 // the answerer only once its answer exists, because libdatachannel (node-datachannel) turns a
 // createDataChannel() on a connection without a local description into a local offer.
 //
+// Liveness (liveness.ts): a heartbeat on idle links; a link silent for linkTimeoutMs is
+// 'stalled' (not open: traffic goes by relay) and 'alive' again at the first byte heard; while
+// stalled, ice-restart.ts restarts ICE or, past a bound, gives the link up. An ICE
+// 'disconnected' alone closes nothing: ICE often recovers by itself.
+//
 // Every inbound message is treated as hostile: reassembled (chunking.ts) and decoded with
 // decodeFrames (msgpack + schema). Bad messages are counted and dropped; a link that keeps
 // sending them is closed.
 import SimplePeer from 'simple-peer';
-import { decodeFrames, type Frame } from '../../shared/frame.js';
+import type { Frame } from '../../shared/frame.js';
 import type { ChannelKind } from '../transport/types.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import { Reassembler } from './chunking.js';
+import { FrameReassembler, maxWireBytesFor, toBytes } from './chunking.js';
 import {
   ChannelWriter,
   RELIABLE_WRITER_DEFAULTS,
@@ -27,68 +32,19 @@ import {
   type WritableChannel,
 } from './channel-writer.js';
 import type { PeerSignal } from './link-signal.js';
+import { watched, OWN_LABEL, type Seen } from './watched-connection.js';
+import { DEFAULT_LINK_TIMEOUT_MS, ICE_RESTART_TIMEOUTS, type PeerLinkEvents, type PeerLinkOptions } from './peer-link-types.js';
+
+export type { PeerLinkEvents, PeerLinkOptions } from './peer-link-types.js';
 import { isNodeDatachannel } from './ndc-adapter.js';
-import type { WebRTCImplementation } from '../base-types.js';
+import { isHeartbeat, HEARTBEAT, Liveness } from './liveness.js';
+import { readSelectedPath, type SelectedPath } from './link-stats.js';
+import { IceRestart } from './ice-restart.js';
 
 export const UNRELIABLE_ORDERED_CHANNEL_ID = 2;
 export const UNRELIABLE_UNORDERED_CHANNEL_ID = 3;
 
 const KINDS: readonly ChannelKind[] = ['reliable', 'unreliable-ordered', 'unreliable-unordered'];
-
-export interface PeerLinkOptions {
-  uid: string;
-  lid: string;
-  initiator: boolean;
-  webrtc: WebRTCImplementation;
-  /** Default [] (LAN/offline use, SPEC §10). */
-  iceServers?: RTCIceServer[];
-  reliableWriter?: ChannelWriterOptions;
-  unreliableWriter?: ChannelWriterOptions;
-  /** Largest reassembled wire message accepted. Default 1 MiB. */
-  maxReassembledBytes?: number;
-  /** Malformed messages tolerated before the link is closed. Default 32. */
-  maxMalformedMessages?: number;
-}
-
-export interface PeerLinkEvents {
-  /** Signaling data for the remote side (offer/answer/candidate). */
-  signal: (signal: PeerSignal) => void;
-  /** The reliable channel is open: frames can be sent. */
-  open: () => void;
-  /** Decoded, schema-checked frames from the remote user, and the channel they came on. */
-  frames: (frames: Frame[], kind: ChannelKind) => void;
-  /** A message was dropped as malformed. */
-  malformed: (error: string) => void;
-  /** The link is gone (emitted once, also after destroy()). */
-  close: (reason: string) => void;
-}
-
-/** Labels of the channels this file opens itself (simple-peer's reliable one has its own). */
-const OWN_LABEL = 'rtsmesh-';
-
-/**
- * The implementation simple-peer is given for one link: its RTCPeerConnection hands this link
- * the connection it makes and simple-peer's reliable channel (created on it by the initiator,
- * announced by a 'datachannel' event on the answerer), so nothing reads simple-peer's fields.
- */
-function watched(webrtc: WebRTCImplementation, seen: { pc?: RTCPeerConnection; reliable?: RTCDataChannel }): WebRTCImplementation {
-  class WatchedRTCPeerConnection extends webrtc.RTCPeerConnection {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      seen.pc = this;
-      this.addEventListener('datachannel', (e) => {
-        seen.reliable ??= e.channel;
-      });
-    }
-
-    override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
-      const channel = super.createDataChannel(label, init);
-      if (!label.startsWith(OWN_LABEL)) seen.reliable ??= channel;
-      return channel;
-    }
-  }
-  return { RTCPeerConnection: WatchedRTCPeerConnection, RTCSessionDescription: webrtc.RTCSessionDescription, RTCIceCandidate: webrtc.RTCIceCandidate };
-}
 
 export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   readonly uid: string;
@@ -101,11 +57,11 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   private readonly peer: SimplePeer.Instance;
   /** The connection and reliable channel simple-peer made, as they appear (see watched()). */
-  private readonly seen: { pc?: RTCPeerConnection; reliable?: RTCDataChannel } = {};
+  private readonly seen: Seen = {};
   private readonly opts: PeerLinkOptions;
   private readonly channels = new Map<ChannelKind, RTCDataChannel>();
   private readonly writers = new Map<ChannelKind, ChannelWriter>();
-  private readonly reassemblers = new Map<ChannelKind, Reassembler>();
+  private readonly reassemblers = new Map<ChannelKind, FrameReassembler>();
   private opened = false;
   private closed = false;
   /**
@@ -123,6 +79,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
    */
   private heldCandidates: PeerSignal[] | null;
   private peerError: Error | null = null;
+  private readonly liveness: Liveness;
+  private readonly recovery: IceRestart;
+  /** bufferedAmount of the reliable channel when outboundDrained() last looked. */
+  private lastBuffered = 0;
   private closedBytesSent = 0;
   private closedMessagesSent = 0;
 
@@ -136,14 +96,29 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.lid = opts.lid;
     this.initiator = opts.initiator;
     this.heldCandidates = opts.initiator && isNodeDatachannel(opts.webrtc) ? [] : null;
+    this.liveness = new Liveness(opts.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS, {
+      sendHeartbeat: () => this.sendHeartbeat(),
+      sentCount: () => this.wireMessagesSent,
+      outboundDrained: () => this.outboundDrained(),
+      stalled: () => this.onStalled(),
+      alive: () => this.onAlive(),
+    });
+    this.recovery = new IceRestart({
+      initiator: opts.initiator,
+      webrtc: opts.webrtc,
+      pc: () => this.seen.pc,
+      iceServers: () => this.iceServers(),
+      negotiate: () => (this.peer as SimplePeer.Instance & { negotiate(): void }).negotiate(),
+      giveUp: (reason) => this.destroy(reason),
+    }, opts.iceRestartTimeoutMs ?? ICE_RESTART_TIMEOUTS * (opts.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS));
     for (const kind of KINDS) {
-      this.reassemblers.set(kind, new Reassembler({ maxMessageBytes: opts.maxReassembledBytes }));
+      this.reassemblers.set(kind, new FrameReassembler({ maxMessageBytes: opts.maxReassembledBytes }));
     }
 
     this.peer = new SimplePeer({
       initiator: opts.initiator,
       trickle: true,
-      config: { iceServers: opts.iceServers ?? [] },
+      config: { iceServers: this.iceServers() },
       wrtc: watched(opts.webrtc, this.seen) as SimplePeer.Options['wrtc'],
       // Only gates non-trickle signaling; short, so its timer never outlives the link.
       iceCompleteTimeout: 1,
@@ -158,16 +133,23 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.peer.on('connect', () => this.onConnect());
     this.peer.on('data', (data: Uint8Array) => this.onWire('reliable', data));
     this.peer.on('iceStateChange', (ice: RTCIceConnectionState) => {
-      // SCTP would keep retransmitting for ~16 s before ICE reports 'failed'; the messaging
-      // layer would rather fall back to the relay now.
-      if (ice === 'disconnected' || ice === 'failed' || ice === 'closed') this.destroy(`ice ${ice}`);
+      // 'disconnected' is left alone: it often recovers, and the liveness check has already
+      // moved traffic to the relay if the link went quiet. simple-peer itself ends the peer on
+      // 'failed' and 'closed'.
+      if (ice === 'failed' || ice === 'closed') this.destroy(`ice ${ice}`);
     });
 
     if (opts.initiator) this.createUnreliableChannels();
   }
 
+  /** Open and not stalled: frames sent now go direct. */
   get isOpen(): boolean {
-    return this.opened && !this.closed;
+    return this.opened && !this.closed && !this.liveness.isStalled;
+  }
+
+  /** The selected path as the WebRTC stack reports it (nulls before connect or after close). */
+  selectedPath(): Promise<SelectedPath> {
+    return readSelectedPath(this.rtcPeerConnection, isNodeDatachannel(this.opts.webrtc));
   }
 
   get isClosed(): boolean {
@@ -227,6 +209,16 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     if (data.type === 'answer') this.releaseCandidates();
   }
 
+  /** Whether `sdp`, an offer naming this link, is an ICE restart of it (see ice-restart.ts). */
+  isRestartOffer(sdp: string): boolean {
+    return this.opened && !this.closed && this.recovery.isRestartOffer(sdp);
+  }
+
+  /** ICE restarts made on this link. */
+  get iceRestarts(): number {
+    return this.recovery.count;
+  }
+
   /** Queues frames; false only when the link is not open. Unreliable frames may be dropped. */
   send(frames: readonly Frame[], kind: ChannelKind = 'reliable'): boolean {
     if (!this.isOpen) return false;
@@ -242,6 +234,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.opened = false;
     this.closedBytesSent = this.bytesSent;
     this.closedMessagesSent = this.wireMessagesSent;
+    this.liveness.stop();
+    this.recovery.stop();
     for (const w of this.writers.values()) w.close();
     this.writers.clear();
     for (const r of this.reassemblers.values()) r.clear();
@@ -295,12 +289,49 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.destroy('connected without a data channel');
       return;
     }
-    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, RELIABLE_WRITER_DEFAULTS));
+    const maxWireBytes = maxWireBytesFor(this.seen.pc?.remoteDescription?.sdp);
+    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes }));
     for (const [kind, ch] of this.channels) {
-      this.writers.set(kind, this.makeWriter(ch, this.opts.unreliableWriter, UNRELIABLE_WRITER_DEFAULTS));
+      this.writers.set(kind, this.makeWriter(ch, this.opts.unreliableWriter, { ...UNRELIABLE_WRITER_DEFAULTS, maxWireBytes }));
     }
     this.opened = true;
+    this.liveness.start();
     this.emit('open');
+  }
+
+  private iceServers(): RTCIceServer[] {
+    const s = this.opts.iceServers;
+    return (typeof s === 'function' ? s() : s) ?? [];
+  }
+
+  private sendHeartbeat(): void {
+    const ch = this.seen.reliable;
+    if (!ch || ch.readyState !== 'open') return;
+    try {
+      ch.send(HEARTBEAT);
+    } catch {
+      // the channel is going away; its close ends the link
+    }
+  }
+
+  /** See Liveness: the reliable channel's buffer went down since the last call. */
+  private outboundDrained(): boolean {
+    const buffered = this.seen.reliable?.bufferedAmount ?? 0;
+    const drained = buffered < this.lastBuffered;
+    this.lastBuffered = buffered;
+    return drained;
+  }
+
+  private onStalled(): void {
+    if (this.closed) return;
+    this.emit('stalled');
+    this.recovery.stalled();
+  }
+
+  private onAlive(): void {
+    if (this.closed) return;
+    this.recovery.stop();
+    this.emit('alive');
   }
 
   private makeWriter(
@@ -329,7 +360,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   private addChannel(pc: RTCPeerConnection, kind: ChannelKind, init: RTCDataChannelInit): void {
-    const ch = pc.createDataChannel(`rtsmesh-${kind}`, init);
+    const ch = pc.createDataChannel(`${OWN_LABEL}${kind}`, init);
     if (!ch) throw new Error('createDataChannel returned nothing');
     ch.binaryType = 'arraybuffer';
     ch.onmessage = (ev: MessageEvent) => this.onWire(kind, ev.data);
@@ -345,19 +376,13 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.dropMalformed('non-binary message');
       return;
     }
+    this.liveness.heard();
+    if (isHeartbeat(bytes)) return;
     this.bytesReceived += bytes.byteLength;
-    const assembled = this.reassemblers.get(kind)!.accept(bytes);
-    if (assembled.kind === 'partial') return;
-    if (assembled.kind === 'error') {
-      this.dropMalformed(assembled.error);
-      return;
-    }
-    const decoded = decodeFrames(assembled.data);
-    if (!decoded.ok) {
-      this.dropMalformed(decoded.error);
-      return;
-    }
-    if (decoded.frames.length > 0) this.emit('frames', decoded.frames, kind);
+    const decoded = this.reassemblers.get(kind)!.decode(bytes);
+    if (decoded === null) return;
+    if (!decoded.ok) this.dropMalformed(decoded.error);
+    else if (decoded.frames.length > 0) this.emit('frames', decoded.frames, kind);
   }
 
   private dropMalformed(error: string): void {
@@ -373,11 +398,4 @@ function withoutCandidates(sdp: string): string {
     .split(/\r?\n/)
     .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
     .join('\r\n');
-}
-
-function toBytes(data: unknown): Uint8Array | null {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return null;
 }

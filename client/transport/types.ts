@@ -53,6 +53,8 @@ export interface LinkManagerContext {
    * (setRuntimeParameters can change it). Optional for factories built before it existed.
    */
   iceAddresses?(): string[] | undefined;
+  /** parameters.linkTimeoutMs (liveness of open links). Optional for older factories. */
+  linkTimeoutMs?(): number;
   logger: Logger;
 }
 

@@ -6,6 +6,7 @@ import { createSignalingServer, type SignalingServerOptions } from '../index.js'
 import { DEFAULT_DRAIN_MS, DEFAULT_HOST, DEFAULT_PORT } from '../options.js';
 import { addFlags, readFlags, type FlagValues } from './server-flags.js';
 import { redactRedisUrl } from '../scale-out/redact.js';
+import { iceFromFlags } from './ice-flags.js';
 import { defaultBundlePath, packageRoot } from '../package-root.js';
 import { SERVER_VERSION } from '../version.js';
 
@@ -63,6 +64,11 @@ const options: SignalingServerOptions = {
   requestTimeoutMs: flags.requestTimeoutMs,
   headersTimeoutMs: flags.headersTimeoutMs,
 };
+try {
+  options.ice = iceFromFlags({ stun: flags.stun, turn: flags.turn, turnSecret: flags.turnSecret, turnTtl: flags.turnTtl });
+} catch (e) {
+  fail((e as Error).message);
+}
 // The demo app (demo/ in the package); the bundle it imports is served by default.
 if (dev) options.publicDir ??= join(packageRoot(), 'demo');
 

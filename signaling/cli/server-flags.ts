@@ -46,6 +46,10 @@ export const FLAGS = {
   restBodyTimeoutMs: { flags: '--rest-body-timeout-ms <ms>', env: 'RTSMESH_REST_BODY_TIMEOUT_MS', kind: 'int', help: 'a REST body not complete this long after its headers gets 408', shownDefault: DEFAULT_REST_BODY_TIMEOUT_MS },
   requestTimeoutMs: { flags: '--request-timeout-ms <ms>', env: 'RTSMESH_REQUEST_TIMEOUT_MS', kind: 'int', help: 'whole-request deadline of the HTTP server', shownDefault: DEFAULT_REQUEST_TIMEOUT_MS },
   headersTimeoutMs: { flags: '--headers-timeout-ms <ms>', env: 'RTSMESH_HEADERS_TIMEOUT_MS', kind: 'int', help: 'deadline for request headers', shownDefault: DEFAULT_HEADERS_TIMEOUT_MS },
+  stun: { flags: '--stun <urls>', env: 'RTSMESH_STUN', kind: 'list', help: 'comma-separated stun: URLs handed to clients at login' },
+  turn: { flags: '--turn <urls>', env: 'RTSMESH_TURN', kind: 'list', help: 'comma-separated turn:/turns: URLs handed to clients at login with short-lived credentials (TURN REST, coturn use-auth-secret)' },
+  turnSecret: { flags: '--turn-secret <secret>', env: 'RTSMESH_TURN_SECRET', kind: 'string', help: "coturn's static-auth-secret; never sent to clients (prefer the variable: flags show in ps)" },
+  turnTtl: { flags: '--turn-ttl <seconds>', env: 'RTSMESH_TURN_TTL', kind: 'int', help: 'lifetime of each TURN credential; clients refresh at half of it', shownDefault: 14_400 },
 } satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;

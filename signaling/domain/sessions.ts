@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION, type CodeReply, type LoginReply, type ParsedRequest }
 import { verifyToken } from '../../shared/token.js';
 import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext, type SignalingSocket, type SocketSession } from '../context.js';
 import type { SessionRecord } from '../store/types.js';
+import { mintIceServers, type IceServer } from './ice-servers.js';
 import { removeFromRoom } from './membership.js';
 
 /** The room a token restricts its session to, or undefined for a login token or `*`. */
@@ -63,8 +64,17 @@ export async function login(ctx: ServerContext, socket: SignalingSocket, req: Pa
       }
     }
     ctx.log.debug({ appId, uid, sessionId, resumed }, 'logged in');
-    return { code: LoginErrorCode.Success, limits: { ...ctx.options.limits }, dropGraceMs: ctx.options.dropGraceMs, serverTime: Date.now() };
+    return {
+      code: LoginErrorCode.Success, limits: { ...ctx.options.limits }, dropGraceMs: ctx.options.dropGraceMs, serverTime: Date.now(), ...iceFor(ctx, uid),
+    };
   });
+}
+
+/** The ICE servers `uid` gets now (TURN credentials minted for it), in reply fields. */
+export function iceFor(ctx: ServerContext, uid: string): { iceServers?: IceServer[]; iceExpiresAtMs?: number } {
+  if (!ctx.options.ice) return {};
+  const minted = mintIceServers(ctx.options.ice, uid);
+  return { iceServers: minted.iceServers, iceExpiresAtMs: minted.expiresAtMs };
 }
 
 /** A new token for a logged-in session (it may move the session's room restriction). */

@@ -5,7 +5,7 @@ import { serverMessageHandler, serverParamsHandler } from './p2server-handlers.j
 import { relayFrameHandler, relayRoomHandler } from './relay-handlers.js';
 import { joinRoomHandler, leaveRoomHandler } from './room-handlers.js';
 import { rtcSignalHandler } from './rtc-signal-handler.js';
-import { loginHandler, logoutHandler, presenceHandler, tokenUpdateHandler } from './session-handlers.js';
+import { iceServersHandler, loginHandler, logoutHandler, presenceHandler, tokenUpdateHandler } from './session-handlers.js';
 
 export const HANDLERS: Handlers = {
   login: loginHandler,
@@ -19,4 +19,5 @@ export const HANDLERS: Handlers = {
   'rtc:signal': rtcSignalHandler,
   'server:params': serverParamsHandler,
   'server:message': serverMessageHandler,
+  'ice:servers': iceServersHandler,
 };

@@ -2,7 +2,7 @@
 import { LoginErrorCode } from '../../shared/codes.js';
 import { isValidId } from '../../shared/limits.js';
 import { blankReply } from '../../shared/protocol.js';
-import { logoutSocket, login, onlineStatus, updateToken } from '../domain/sessions.js';
+import { iceFor, logoutSocket, login, onlineStatus, updateToken } from '../domain/sessions.js';
 import type { Handler } from './guard.js';
 
 export const loginHandler: Handler<'login'> = {
@@ -36,4 +36,9 @@ export const presenceHandler: Handler<'presence:query'> = {
     if (!isValidId(req.uid)) return blankReply('presence:query', LoginErrorCode.InvalidUserId);
     return { code: 0, status: await onlineStatus(ctx, session.appId, req.uid) };
   },
+};
+
+/** Fresh ICE servers (new TURN credentials) for the logged-in user; the secret stays here. */
+export const iceServersHandler: Handler<'ice:servers'> = {
+  run: (ctx, _socket, _req, session) => ({ code: 0, serverTime: Date.now(), ...iceFor(ctx, session.uid) }),
 };
