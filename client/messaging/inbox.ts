@@ -29,7 +29,7 @@ export interface InboxOptions {
    * Whether frames of `stream` from `from` are taken at all. Refused frames are not acknowledged:
    * the sender's resend gets through once they are welcome. Default: every stream.
    */
-  admit?(from: string, stream: Stream): boolean;
+  admit?(from: string, stream: Stream, quiet: boolean): boolean;
   /** Ask for an ack of everything up to `s` (cumulative) to go back to `from`. */
   ack(from: string, stream: string, s: number): void;
   /** Frames held back per stream before newer ones are dropped (the sender resends them). Default 10000. */
@@ -68,7 +68,7 @@ export class Inbox {
       this.opts.logger?.debug?.(`dropping frame on unknown stream ${st} from ${from}`);
       return;
     }
-    if (this.opts.admit && !this.opts.admit(from, stream)) return;
+    if (this.opts.admit && !this.opts.admit(from, stream, quiet)) return;
     if (s === undefined) {
       this.opts.deliver(from, frame, stream);
       return;

@@ -89,7 +89,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.acks = new AckScheduler({ send: (uid, acks: AckFrame[]) => this.router.sendAny(uid, acks) });
     this.inbox = new Inbox({
       logger: opts.logger,
-      admit: (from, stream) => this.admits(from, stream),
+      admit: (from, stream, viaServer) => this.admits(from, stream, viaServer),
       deliver: (from, frame, stream) => this.deliver(from, frame, stream),
       ack: (from, st, s) => this.acks.schedule(from, st, s),
     });
@@ -249,15 +249,20 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.flushReady();
   }
 
-  /** Room frames are taken only while we are in the room, and only from its members. */
-  private admits(from: string, stream: Stream): boolean {
+  /**
+   * Room frames are taken only while we are in the room, and only from its members (`viaServer`:
+   * a broadcast the server relayed, which checked that the sender is a member).
+   */
+  private admits(from: string, stream: Stream, viaServer: boolean): boolean {
     if (stream.roomId === '') return true;
     if (!this.opts.acceptsRoom(stream.roomId)) {
       // Not acknowledged: if we join soon the sender's resend gets through.
       this.opts.logger.debug?.(`dropping frame for room ${stream.roomId} we are not in, from ${from}`);
       return false;
     }
-    if (this.rooms.get(stream.roomId)?.has(from) === false) {
+    // A broadcast through the server is confirmed by its hand-off, so it is never sent again: the
+    // server's membership check stands (the sender's join may not have reached us yet).
+    if (!viaServer && this.rooms.get(stream.roomId)?.has(from) === false) {
       // The relay only carries a member's frames; a peer link must not let anyone else in.
       // Not acknowledged either: a member we have not heard of yet (its join raced its first
       // frame) gets through with the sender's resend.
