@@ -27,6 +27,7 @@ const SCENARIOS = [
   'server-capacity',
   'link-cost',
   'failover',
+  'rooms',
 ];
 
 const HELP = `usage: node bench/run.mjs [options]   (or: npm run bench -- [options])

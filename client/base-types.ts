@@ -30,6 +30,15 @@ export type NodeWebRTCName = 'wrtc' | 'node-datachannel';
 /** An injected implementation, or the name of an installed Node package providing one. */
 export type WebRTCOption = WebRTCImplementation | NodeWebRTCName;
 
+/** One room's paths in onSysStats.roomStats. */
+export interface RoomLinkStats {
+  roomId: string;
+  members: number;
+  directLinks: number;
+  viaServer: number;
+  resends: number;
+}
+
 /** onSysStats, every sysStatsIntervalMs while logged in. Counters are totals since login. */
 export interface SysStats {
   /** Round trip of the latest request to the signaling server, in ms. */
@@ -49,6 +58,10 @@ export interface SysStats {
   p2pSent: number;
   /** Reliable messages still waiting for their end-to-end acknowledgement. */
   pendingReliable: number;
+  /** Frames sent again (resend timer, path switch, replay to a member that missed them). */
+  resends: number;
+  /** Per joined room: its other members, how many of them have a direct link, how many are reached through the server, frames sent again. */
+  roomStats?: RoomLinkStats[];
   /** Payload bytes of messages sent / received (text as UTF-8). */
   bytesSent: number;
   bytesReceived: number;

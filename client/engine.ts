@@ -90,6 +90,7 @@ export class RTS extends CallbackSource<RTSEvents> {
         linkTimeoutMs: () => params.linkTimeoutMs,
         logger: log,
       }),
+      caps: () => ({ perRoom: params.maxPeerLinks, total: params.maxPeerLinksTotal }),
       sendSignal: (to, signal) => {
         void conn.request('rtc:signal', { to, signal }).then((r) => {
           if (!r.ok || r.reply.code !== 0) log.debug(`rtc:signal to ${to} not relayed: ${r.ok ? r.reply.code : r.error}`);
@@ -109,6 +110,7 @@ export class RTS extends CallbackSource<RTSEvents> {
     const sources = {
       state: () => session.state,
       joinedRooms: () => [...this.rooms.values()].filter((room) => room.joined).length,
+      roomIds: () => [...this.rooms.values()].filter((room) => room.joined).map((room) => room.roomId),
       links: this.links,
       messenger: this.messenger,
       rttMs: () => conn.rttMs,
@@ -203,6 +205,7 @@ export class RTS extends CallbackSource<RTSEvents> {
       else this.links.attach();
     }
     if ('sysStatsIntervalMs' in update.applied && this.sysStats.running) this.sysStats.start();
+    if ('maxPeerLinks' in update.applied || 'maxPeerLinksTotal' in update.applied) this.links.rebalance();
     return update.unknownKeys.length > 0 || update.invalid.length > 0 ? CallError.BadArgument : 0;
   }
 

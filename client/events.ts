@@ -11,7 +11,7 @@ import type {
   UserOnlineStatus,
 } from '../shared/codes.js';
 import type { SysStats } from './base-types.js';
-import type { PeerLinkState } from './transport/types.js';
+import type { PathReason, PeerLinkState } from './transport/types.js';
 
 export interface UserInfo {
   uid: string;
@@ -52,7 +52,8 @@ export interface RTSEvents {
   onSysStats: (stats: SysStats) => void;
   /** -1007 bad roomId, -1013 already created in this engine. */
   onCreateRoomStateChanged: (roomId: string, code: number) => void;
-  onPeerLinkStateChanged: (uid: string, state: PeerLinkState) => void;
+  /** `reason` (only with 'relay') says why the peer is on the server: see PathReason. */
+  onPeerLinkStateChanged: (uid: string, state: PeerLinkState, reason?: PathReason) => void;
 }
 
 /** A handler object for createRTS: any subset of the engine callbacks. */

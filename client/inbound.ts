@@ -39,5 +39,5 @@ export function routeInbound({ conn, messenger, links, rooms, events }: InboundP
   conn.on('room:user-left', (ev) => rooms.get(ev.roomId)?.onUserLeft(ev.uid, ev.reason));
   conn.on('room:closed', (ev) => rooms.get(ev.roomId)?.onClosed(ev.code));
   conn.on('rtc:signal', (ev) => links.handleSignal(ev.from, ev.signal));
-  links.on('path', (uid, state) => events.fire('onPeerLinkStateChanged', uid, state));
+  links.on('path', (uid, state, reason) => events.fire('onPeerLinkStateChanged', uid, state, reason));
 }

@@ -35,6 +35,7 @@ export type {
   LinkManager,
   Logger,
   NodeWebRTCName,
+  PathReason,
   PeerLinkState,
   ReconnectPolicy,
   RetryContext,

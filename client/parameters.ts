@@ -46,10 +46,22 @@ export interface RTSParameters {
   messageTimeoutMs?: number;
   /** Period of onSysStats while logged in. Default 2000. */
   sysStatsIntervalMs?: number;
-  /** A reliable frame unacknowledged this long is sent again on the current path. Default 3000. */
+  /**
+   * Resend timeout of a reliable frame before a round trip to its receiver was measured; after
+   * that the timeout adapts (SRTT + 4·RTTVAR, RFC 6298), doubles while no ack comes, and is at
+   * most max(resendAfterMs, 10 s). Nothing is resent while acks keep coming. Default 1000.
+   */
   resendAfterMs?: number;
   /** How often Node polls its network interfaces for onNetworkTypeChanged. Default 5000. */
   networkPollMs?: number;
+  /**
+   * Direct links per room, at most (SPEC §10): a room of up to maxPeerLinks + 1 members is a full
+   * mesh; in a larger one each member links to 2⌊maxPeerLinks/2⌋ members chosen the same way at
+   * both ends, and reaches the others through the server. A whole number ≥ 1. Default 8.
+   */
+  maxPeerLinks?: number;
+  /** Direct links across all rooms and P2P contacts, at most. A whole number ≥ 1. Default 32. */
+  maxPeerLinksTotal?: number;
   /** Where the SDK logs. Default: console warn/error only. */
   logger?: Logger;
   /**
@@ -72,6 +84,8 @@ export interface RuntimeParameters {
   sysStatsIntervalMs?: number;
   resendAfterMs?: number;
   networkPollMs?: number;
+  maxPeerLinks?: number;
+  maxPeerLinksTotal?: number;
   reconnect?: RetryPolicy | ReconnectPolicy;
   logger?: Logger;
 }
@@ -92,6 +106,8 @@ export interface ResolvedParameters {
   sysStatsIntervalMs: number;
   resendAfterMs: number;
   networkPollMs: number;
+  maxPeerLinks: number;
+  maxPeerLinksTotal: number;
   logger: Logger;
   /** undefined = the built-in default (client/link-factory.ts); null = none. */
   linkManagerFactory: LinkManagerFactory | null | undefined;
@@ -104,8 +120,10 @@ export const DEFAULT_PARAMETERS = Object.freeze({
   requestTimeoutMs: 10_000,
   messageTimeoutMs: 30_000,
   sysStatsIntervalMs: SYS_STATS_INTERVAL_MS,
-  resendAfterMs: 3_000,
+  resendAfterMs: 1_000,
   networkPollMs: 5_000,
+  maxPeerLinks: 8,
+  maxPeerLinksTotal: 32,
 });
 
 // zod/mini (the functional API): the browser bundle carries no more of zod than these checks.
@@ -113,6 +131,10 @@ export const DEFAULT_PARAMETERS = Object.freeze({
 const positiveMs = z.int('expected a whole number of ms').check(
   z.positive('expected a positive number of ms'),
   z.lte(24 * 3600_000, 'expected at most 24 h in ms'),
+);
+const linkCap = z.int('expected a whole number of links').check(
+  z.positive('expected at least 1 link (relayOnly turns links off)'),
+  z.lte(10_000, 'expected at most 10000 links'),
 );
 const url = z.string('expected a URL').check(z.minLength(1, 'expected a non-empty URL'));
 const iceServer = z.object({
@@ -148,6 +170,8 @@ const RUNTIME_SCHEMAS = {
   sysStatsIntervalMs: positiveMs,
   resendAfterMs: positiveMs,
   networkPollMs: positiveMs,
+  maxPeerLinks: linkCap,
+  maxPeerLinksTotal: linkCap,
   reconnect: policy,
   logger,
 } satisfies { [K in keyof Required<RuntimeParameters>]: z.ZodMiniType };
@@ -191,6 +215,8 @@ export function resolveParameters(input: RTSParameters | undefined): ResolvedPar
     sysStatsIntervalMs: params.sysStatsIntervalMs ?? DEFAULT_PARAMETERS.sysStatsIntervalMs,
     resendAfterMs: params.resendAfterMs ?? DEFAULT_PARAMETERS.resendAfterMs,
     networkPollMs: params.networkPollMs ?? DEFAULT_PARAMETERS.networkPollMs,
+    maxPeerLinks: params.maxPeerLinks ?? DEFAULT_PARAMETERS.maxPeerLinks,
+    maxPeerLinksTotal: params.maxPeerLinksTotal ?? DEFAULT_PARAMETERS.maxPeerLinksTotal,
     logger: params.logger ?? consoleLogger,
     linkManagerFactory: params.linkManagerFactory,
   };

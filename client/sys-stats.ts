@@ -9,8 +9,10 @@ export interface SysStatsSources {
   state(): ConnectionState;
   /** Rooms joined (or being rejoined). */
   joinedRooms(): number;
-  links: { readonly wantedPeers: number; openLinks(): number };
-  messenger: { stats(): MessengerStats };
+  links: { readonly wantedPeers: number; openLinks(): number; roomPaths?(roomId: string): { members: number; direct: number; viaServer: number } };
+  messenger: { stats(): MessengerStats; resendsIn?(roomId: string): number };
+  /** The ids of the rooms joined, for the per-room figures. */
+  roomIds?(): string[];
   /** Round trip of the latest request to the signaling server. */
   rttMs(): number | undefined;
 }
@@ -49,6 +51,13 @@ export class SysStatsTimer {
       p2pLinks: sources.links.openLinks(),
       ...sources.messenger.stats(),
     };
+    const { roomPaths } = sources.links;
+    if (sources.roomIds && roomPaths) {
+      stats.roomStats = sources.roomIds().map((roomId) => {
+        const p = roomPaths.call(sources.links, roomId);
+        return { roomId, members: p.members, directLinks: p.direct, viaServer: p.viaServer, resends: sources.messenger.resendsIn?.(roomId) ?? 0 };
+      });
+    }
     const rttMs = sources.rttMs();
     if (rttMs !== undefined) stats.rttMs = rttMs;
     return stats;

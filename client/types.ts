@@ -27,5 +27,5 @@ export type {
 export type { RTSParameters, RuntimeParameters } from './parameters.js';
 export type { ExponentialBackoffOptions, ReconnectPolicy, RetryContext, RetryPolicy } from './retry-policy.js';
 export type {
-  ChannelKind, LinkManager, LinkManagerContext, LinkManagerEvents, LinkManagerFactory, LinkReason, PeerLinkState,
+  ChannelKind, LinkManager, LinkManagerContext, LinkManagerEvents, LinkManagerFactory, LinkReason, PathReason, PeerLinkState,
 } from './transport/types.js';

@@ -38,6 +38,10 @@ export interface Counters {
   relayDeliveries: number;
   /** All frames the relay accepted, acks included. */
   relayedFrames: number;
+  /** Message frames the relay accepted that were sent again (x:1). */
+  relayResentFrames: number;
+  /** Ack frames the relay accepted. */
+  relayAckFrames: number;
   /** WebRTC signals forwarded. */
   rtcSignals: number;
   /** P2Server messages posted to app servers. */

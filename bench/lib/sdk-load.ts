@@ -51,7 +51,7 @@ export interface SdkServerModule {
     apps: Array<{ appId: string; appKey: string }>;
     logLevel: string;
     limits?: Record<string, number>;
-  }): Promise<{ url: string; port: number; close(): Promise<void> }>;
+  }): Promise<{ url: string; port: number; close(): Promise<void>; stats(): object }>;
 }
 
 /**

@@ -12,8 +12,8 @@ export interface ServerHandle {
   memory(): Promise<{ rss: number; rssInUse: number; heapUsed: number }>;
 }
 
-/** 'raw' = plain socket.io relay; 'sdk' = rtsmesh's signaling server from dist/. */
-export async function startServer(mode: 'raw' | 'sdk', scope: Scope): Promise<ServerHandle> {
+/** 'raw' = plain socket.io relay; 'sdk' = rtsmesh's signaling server from dist/ (limits lifted, or at their defaults). */
+export async function startServer(mode: 'raw' | 'sdk' | 'sdk-default-limits', scope: Scope): Promise<ServerHandle> {
   const { child, ready } = await startChild(`${mode}-server`, 'server-child.ts', [mode]);
   scope.add(() => child.stop());
   return {

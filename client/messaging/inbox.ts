@@ -29,7 +29,7 @@ export interface InboxOptions {
    * Whether frames of `stream` from `from` are taken at all. Refused frames are not acknowledged:
    * the sender's resend gets through once they are welcome. Default: every stream.
    */
-  admit?(from: string, stream: Stream): boolean;
+  admit?(from: string, stream: Stream, quiet: boolean): boolean;
   /** Ask for an ack of everything up to `s` (cumulative) to go back to `from`. */
   ack(from: string, stream: string, s: number): void;
   /** Frames held back per stream before newer ones are dropped (the sender resends them). Default 10000. */
@@ -56,14 +56,19 @@ export class Inbox {
     this.maxBufferedBytes = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
   }
 
-  receive(from: string, frame: MessageFrame): void {
+  /**
+   * `quiet`: a frame delivered in order needs no ack of its own (a room broadcast through the
+   * server, confirmed to its sender by the hand-off); duplicates and gaps are still acknowledged,
+   * so the sender learns where we are stuck.
+   */
+  receive(from: string, frame: MessageFrame, quiet = false): void {
     const { s, f, st } = frame;
     const stream = parseStream(st);
     if (!stream) {
       this.opts.logger?.debug?.(`dropping frame on unknown stream ${st} from ${from}`);
       return;
     }
-    if (this.opts.admit && !this.opts.admit(from, stream)) return;
+    if (this.opts.admit && !this.opts.admit(from, stream, quiet)) return;
     if (s === undefined) {
       this.opts.deliver(from, frame, stream);
       return;
@@ -82,6 +87,9 @@ export class Inbox {
       return;
     }
     if (s > state.expected) {
+      // A quiet stream's gap is reported once, when it opens: the sender's server leg is in order,
+      // so a gap there is a broadcast waiting for the room's budget (it comes) or one given up.
+      const report = !quiet || state.buffer.size === 0;
       if (!state.buffer.has(s)) {
         const size = frameBytes(frame);
         if (state.buffer.size >= this.maxBuffered || state.bytes + size > this.maxBufferedBytes) {
@@ -92,7 +100,7 @@ export class Inbox {
         }
       }
       // Tells the sender where we are stuck; it resends from there.
-      this.opts.ack(from, st, state.expected - 1);
+      if (report) this.opts.ack(from, st, state.expected - 1);
       return;
     }
     this.opts.deliver(from, frame, stream);
@@ -103,7 +111,7 @@ export class Inbox {
       next++;
     }
     state.expected = next;
-    this.opts.ack(from, st, next - 1);
+    if (!quiet || next > s + 1) this.opts.ack(from, st, next - 1);
   }
 
   private unbuffer(state: StreamState, seq: number): void {

@@ -10,8 +10,13 @@ export interface MessengerOptions {
   logger: Logger;
   /** A reliable message unacknowledged this long fails with Timeout. Read on every sweep. */
   messageTimeoutMs(): number;
-  /** A frame unacknowledged this long is sent again on the current path. */
+  /**
+   * The resend timeout before a round trip was measured on a lane (then SRTT + 4·RTTVAR, doubled
+   * at each expiry, at most max(this, 10 s)).
+   */
   resendAfterMs(): number;
+  /** Unacknowledged messages per receiver, at most; a sender beyond it waits. Default 128. */
+  maxUnacked?: number;
   /** Whether frames of room `roomId` are welcome (we are in it or joining it). */
   acceptsRoom(roomId: string): boolean;
   /**
@@ -30,5 +35,5 @@ export interface MessengerEvents {
 /** The messaging layer's share of onSysStats. */
 export type MessengerStats = Pick<
   SysStats,
-  'sentMessages' | 'receivedMessages' | 'relayedSent' | 'p2pSent' | 'pendingReliable' | 'bytesSent' | 'bytesReceived'
+  'sentMessages' | 'receivedMessages' | 'relayedSent' | 'p2pSent' | 'pendingReliable' | 'bytesSent' | 'bytesReceived' | 'resends'
 >;

@@ -12,84 +12,12 @@
 // limits keep every counter far slower than the clock, so a later start is always higher.
 import type { MessageFrame } from '../../shared/frame.js';
 import { makeFrame, withFirst, type Payload } from './frames.js';
+import { Lane, type Entry, type PendingEntry, type RtoBounds } from './lane.js';
+import type { MessageKind, OutboxOptions, PendingSelector, TrackedMessage, Via } from './outbox-types.js';
+import { RoomHistory } from './room-history.js';
 
-export type Via = 'link' | 'relay';
-export type MessageKind = 'user' | 'room';
-
-/** One message as the API sees it: a msgId whose result waits for every recipient's ack. */
-export interface TrackedMessage {
-  readonly msgId: number;
-  readonly kind: MessageKind;
-  readonly stream: string;
-  /** Recipients that still owe an acknowledgement. */
-  readonly owers: Set<string>;
-  readonly createdAt: number;
-  readonly entries: Array<{ lane: Lane; seq: number }>;
-  done: boolean;
-  readonly onResult: (code: number) => void;
-}
-
-/** One frame one receiver still owes an ack for, as the Outbox's callers see it (a handle). */
-export interface PendingEntry {
-  /** The receiver. */
-  readonly uid: string;
-  readonly msg: TrackedMessage;
-}
-
-/** The Outbox's own view of a pending entry. */
-interface Entry extends PendingEntry {
-  readonly lane: Lane;
-  readonly seq: number;
-  readonly frame: MessageFrame;
-  via: Via;
-  sentAt: number;
-}
-
-/** Which pending frames an operation is about; every given condition must hold. */
-export interface PendingSelector {
-  /** One receiver, or a test on the receiver. */
-  uid?: string | ((uid: string) => boolean);
-  /** The path the frame went on last. */
-  via?: Via;
-  /** Sent last at or before this time. */
-  sentBefore?: number;
-}
-
-class Lane {
-  /** Next sequence for user streams (room streams use the room counter). */
-  next: number;
-  /** Unacknowledged frames by seq; insertion order is seq order. */
-  readonly pending = new Map<number, Entry>();
-  /** Highest cumulative ack received (0 = none). */
-  highestAck = 0;
-  /**
-   * The receiver has to acknowledge at least this before frames may omit `f`: the seq just
-   * before the first one we owe it, raised past every seq we gave up on (timeout, rejection),
-   * so a receiver waiting for an abandoned frame learns to skip it.
-   */
-  mustPass: number;
-
-  constructor(
-    readonly uid: string,
-    readonly stream: string,
-    readonly firstOwed: number,
-    /** The room whose shared counter numbers this lane; null for a user stream (own counter). */
-    readonly roomId: string | null,
-  ) {
-    this.next = firstOwed;
-    this.mustPass = firstOwed - 1;
-  }
-
-  get needsFirst(): boolean {
-    return this.highestAck < this.mustPass;
-  }
-
-  /** The `f` to put on a frame: every seq below it is acknowledged or abandoned. */
-  firstOwedNow(fallback: number): number {
-    for (const seq of this.pending.keys()) return Math.min(seq, fallback);
-    return fallback;
-  }
-}
+export type { PendingEntry, RtoBounds } from './lane.js';
+export type { MessageKind, OutboxOptions, PendingSelector, TrackedMessage, Via } from './outbox-types.js';
 
 /** Distance between two counters started in the same millisecond (more than a lane ever sends per ms). */
 const SEQ_BASE_GAP = 1000;
@@ -111,8 +39,20 @@ export class Outbox {
   private readonly roomCounters = new Map<string, { next: number }>();
   /** msgId → message, in creation order (msgIds increase), for the timeout sweep. */
   private readonly messages = new Map<number, TrackedMessage>();
+  /** Lanes with queued entries that got room in their window since the last drainReady. */
+  private readonly drainable = new Set<Lane>();
+  private readonly history: RoomHistory;
+  private readonly now: () => number;
+  private readonly window: number;
+  readonly rtoBounds: () => RtoBounds;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(opts: OutboxOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.window = opts.window ?? 128;
+    this.rtoBounds = opts.rto ?? (() => ({ initial: 1000, min: 200, max: 10_000 }));
+    const historyMs = opts.historyMs ?? (() => 30_000);
+    this.history = new RoomHistory({ maxFrames: opts.historyFrames ?? 4096, maxAgeMs: historyMs, now: this.now });
+  }
 
   get pendingMessages(): number {
     return this.messages.size;
@@ -135,6 +75,7 @@ export class Outbox {
   ): { frame: MessageFrame; msg: TrackedMessage; entries: PendingEntry[] } {
     const seq = this.roomCounter(roomId).next++;
     const frame = makeFrame(stream, seq, data);
+    this.history.add(stream, seq, frame);
     const msg = this.track(msgId, 'room', stream, members, onResult);
     const entries = [...msg.owers].map((uid) => this.addPending(this.memberLane(roomId, stream, uid), seq, frame, msg));
     return { frame, msg, entries };
@@ -153,10 +94,106 @@ export class Outbox {
     for (const lane of lanes) {
       if (typeof uid === 'function' && !uid(lane.uid)) continue;
       for (const entry of lane.pending.values()) {
+        if (entry.via === null) continue; // not sent yet: goes when the window has room
         if ((via === undefined || entry.via === via) && (sentBefore === undefined || entry.sentAt <= sentBefore)) out.push(entry);
       }
     }
     return out;
+  }
+
+  /** Whether `entry` may go out now; if not it waits for room in its lane's window (drainReady). */
+  mayTransmit(entry: PendingEntry): boolean {
+    return (entry as Entry).via !== null;
+  }
+
+  /** Entries that were waiting for room in their lane's window and have it now, in seq order. */
+  drainReady(): PendingEntry[] {
+    const out: Entry[] = [];
+    for (const lane of this.drainable) out.push(...lane.takeQueued(this.window));
+    this.drainable.clear();
+    return out;
+  }
+
+  /**
+   * Lanes whose resend timer expired (no progress for their RTO since the oldest frame went):
+   * their sent frames, to send again. The lane's timeout doubles. Frames whose relay request is
+   * still outstanding are left alone: the server path is reliable while the request lives.
+   */
+  due(): PendingEntry[] {
+    const now = this.now();
+    const bounds = this.rtoBounds();
+    return this.allLanes().flatMap((lane) => lane.due(now, bounds));
+  }
+
+  /** The path `entry` went on last (null: not sent yet). */
+  lastVia(entry: PendingEntry): Via | null {
+    return (entry as Entry).via;
+  }
+
+  /** The relay request for `entry` ended without a hand-off: the resend timer covers it again. */
+  replied(entry: PendingEntry): void {
+    (entry as Entry).awaitingReply = false;
+  }
+
+  /**
+   * The server handed a room broadcast to the receiver's connection: delivered to it as far as
+   * the result goes (see room-history.ts for a connection that drops meanwhile).
+   */
+  handedOff(entry: PendingEntry): void {
+    const e = entry as Entry;
+    const { lane, seq } = e;
+    if (lane.pending.get(seq) !== e) return;
+    if (!e.resent) lane.sample(this.now() - e.sentAt);
+    lane.progressed(this.now());
+    if (seq > lane.lastHanded) lane.lastHanded = seq;
+    this.remove(lane, seq);
+    this.release(e.msg, lane.uid);
+  }
+
+  /**
+   * `uid` reported a gap on `stream` below broadcasts the server handed it: if no ack moves the
+   * lane within its timeout (the missing broadcast is usually just late: waiting for the room's
+   * budget), stuckReplays names it.
+   */
+  reportedGap(uid: string, stream: string, s: number): void {
+    const lane = this.lane(uid, stream);
+    if (lane && lane.roomId !== null && lane.lastHanded > s && lane.stuckSince === 0) lane.stuckSince = this.now();
+  }
+
+  /** Receivers still stuck a timeout after reporting a gap: [uid, stream] to replay to. */
+  stuckReplays(): Array<[string, string]> {
+    const now = this.now();
+    const bounds = this.rtoBounds();
+    const out: Array<[string, string]> = [];
+    for (const lane of this.allLanes()) {
+      if (lane.stuckSince === 0 || now - lane.stuckSince < lane.rto(bounds)) continue;
+      lane.stuckSince = now; // again after another timeout if the replay does not help
+      lane.expired();
+      out.push([lane.uid, lane.stream]);
+    }
+    return out;
+  }
+
+  /**
+   * Room broadcasts `uid` may have missed: from the first one it has not acknowledged to the last
+   * one handed to its connection (not past one still on its way). The first carries `f`, all `x`.
+   */
+  replayFor(uid: string, stream: string): MessageFrame[] {
+    const lane = this.lane(uid, stream);
+    if (!lane || lane.roomId === null || lane.lastHanded <= lane.highestAck) return [];
+    // Up to the first frame still on its way (e.g. waiting for the room's budget): it comes anyway.
+    let to = lane.lastHanded;
+    for (const seq of lane.pending.keys()) {
+      to = Math.min(to, seq - 1);
+      break;
+    }
+    const frames = this.history.range(stream, Math.max(lane.highestAck + 1, lane.firstOwed), to, this.now());
+    return frames.map((frame, i) => (i === 0 ? withFirst(frame, frame.s ?? 1, true) : { ...frame, x: 1 as const }));
+  }
+
+  /** Some receiver reports a gap we may have to fill (the sweep must keep running). */
+  get anyStuck(): boolean {
+    return this.allLanes().some((lane) => lane.stuckSince !== 0);
   }
 
   /** Whether `entry` still waits for its ack. */
@@ -166,15 +203,23 @@ export class Outbox {
   }
 
   /** The frame to put on the wire for `entry`: with `f` while the receiver must learn where to start. */
+  /** The frame of `entry` as first numbered (without `f` or `x`). */
+  frameOf(entry: PendingEntry): MessageFrame {
+    return (entry as Entry).frame;
+  }
+
   wireFrame(entry: PendingEntry, resend: boolean): MessageFrame {
     const { lane, frame, seq } = entry as Entry;
     return resend || lane.needsFirst ? withFirst(frame, lane.firstOwedNow(seq), resend) : frame;
   }
 
-  /** `entry` just went out on `via`. */
-  sent(entry: PendingEntry, via: Via): void {
-    (entry as Entry).via = via;
-    (entry as Entry).sentAt = this.now();
+  /** `entry` just went out on `via` (`awaitingReply`: as a relay request whose reply is to come). */
+  sent(entry: PendingEntry, via: Via, resend = false, awaitingReply = false): void {
+    const e = entry as Entry;
+    e.via = via;
+    e.sentAt = this.now();
+    e.resent ||= resend;
+    e.awaitingReply = awaitingReply;
   }
 
   /**
@@ -206,12 +251,20 @@ export class Outbox {
     if (!lane) return 'unknown';
     const limit = lane.roomId === null ? lane.next : this.roomCounter(lane.roomId).next;
     if (s >= limit) return s > MAX_RESYNC_SEQ ? 'forged' : 'stale';
-    if (s > lane.highestAck) lane.highestAck = s;
+    if (s > lane.highestAck) {
+      lane.highestAck = s;
+      lane.progressed(this.now());
+      lane.stuckSince = 0;
+    }
+    let newest: Entry | undefined;
     for (const [seq, entry] of lane.pending) {
       if (seq > s) break;
-      lane.pending.delete(seq);
+      if (entry.via !== null) newest = entry;
+      this.remove(lane, seq);
       this.release(entry.msg, uid);
     }
+    // Karn: only a frame sent once times the round trip.
+    if (newest && !newest.resent) lane.sample(this.now() - newest.sentAt);
     return 'ok';
   }
 
@@ -227,11 +280,14 @@ export class Outbox {
     if (lane.roomId === null) {
       const old = [...lane.pending.values()];
       lane.pending.clear();
+      lane.inFlight = old.length;
       lane.next = Math.max(lane.next, s + 1);
       if (s > lane.mustPass) lane.mustPass = s;
       return old.map((e) => {
         const seq = lane.next++;
-        const entry: Entry = { uid: lane.uid, lane, seq, frame: { ...e.frame, s: seq }, msg: e.msg, via: e.via, sentAt: 0 };
+        const entry: Entry = {
+          uid: lane.uid, lane, seq, frame: { ...e.frame, s: seq }, msg: e.msg, via: e.via ?? 'relay', sentAt: 0, resent: true, awaitingReply: false,
+        };
         lane.pending.set(seq, entry);
         e.msg.entries.push({ lane, seq });
         return entry;
@@ -252,8 +308,7 @@ export class Outbox {
    * longer waits for it. User messages fail instead (see fail).
    */
   private abandon(lane: Lane, seq: number): void {
-    const entry = lane.pending.get(seq);
-    lane.pending.delete(seq);
+    const entry = this.remove(lane, seq);
     if (seq > lane.mustPass) lane.mustPass = seq;
     if (entry) this.release(entry.msg, lane.uid);
   }
@@ -262,9 +317,11 @@ export class Outbox {
   fail(msg: TrackedMessage, code: number): void {
     if (msg.done) return;
     this.finish(msg, code);
+    // Never replayed to anyone: its result said it was not delivered.
+    if (msg.kind === 'room' && msg.entries.length > 0) this.history.remove(msg.stream, msg.entries[0].seq);
     for (const { lane, seq } of msg.entries) {
       if (lane.pending.get(seq)?.msg !== msg) continue;
-      lane.pending.delete(seq);
+      this.remove(lane, seq);
       if (seq > lane.mustPass) lane.mustPass = seq;
     }
   }
@@ -294,6 +351,7 @@ export class Outbox {
       if (lane) this.dropLane(lane, code, true);
     }
     this.roomCounters.delete(roomId);
+    this.history.drop(stream);
   }
 
   /** Messages older than `timeoutMs` fail with `code`. Returns how many. */
@@ -313,6 +371,8 @@ export class Outbox {
     for (const msg of [...this.messages.values()]) this.fail(msg, code);
     this.lanes.clear();
     this.roomCounters.clear();
+    this.drainable.clear();
+    this.history.clear();
   }
 
   private release(msg: TrackedMessage, uid: string): void {
@@ -339,9 +399,22 @@ export class Outbox {
   }
 
   private addPending(lane: Lane, seq: number, frame: MessageFrame, msg: TrackedMessage): Entry {
-    const entry: Entry = { uid: lane.uid, lane, seq, frame, msg, via: 'relay', sentAt: this.now() };
+    // Over the window (or behind others waiting): queued, sent by drainReady when acks make room.
+    const queued = lane.inFlight >= this.window || lane.pending.size > lane.inFlight;
+    const entry: Entry = { uid: lane.uid, lane, seq, frame, msg, via: queued ? null : 'relay', sentAt: this.now(), resent: false, awaitingReply: false };
+    if (!queued) lane.inFlight++;
     lane.pending.set(seq, entry);
     msg.entries.push({ lane, seq });
+    return entry;
+  }
+
+  /** Takes `seq` out of its lane (acked, handed off, abandoned or failed), keeping the window's count. */
+  private remove(lane: Lane, seq: number): Entry | undefined {
+    const entry = lane.pending.get(seq);
+    if (!entry) return undefined;
+    lane.pending.delete(seq);
+    if (entry.via !== null) lane.inFlight--;
+    if (lane.pending.size > lane.inFlight) this.drainable.add(lane);
     return entry;
   }
 

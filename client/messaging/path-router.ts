@@ -9,14 +9,14 @@ export interface PathRouterOptions {
   relay: RelayPath;
   links: LinkPath;
   logger: Logger;
-  /** Frames from `uid`, from either path. */
-  onFrames(uid: string, frames: Frame[]): void;
+  /** Frames from `uid`, from either path (`via` says which). */
+  onFrames(uid: string, frames: Frame[], via: 'link' | 'relay'): void;
 }
 
 export class PathRouter {
   readonly counters = { relayedSent: 0, p2pSent: 0 };
-  private readonly onRelayFrames: RelayPathEvents['frames'] = (uid, frames) => this.opts.onFrames(uid, frames);
-  private readonly onLinkFrames: LinkPathEvents['frames'] = (uid, frames) => this.opts.onFrames(uid, frames);
+  private readonly onRelayFrames: RelayPathEvents['frames'] = (uid, frames) => this.opts.onFrames(uid, frames, 'relay');
+  private readonly onLinkFrames: LinkPathEvents['frames'] = (uid, frames) => this.opts.onFrames(uid, frames, 'link');
 
   constructor(private readonly opts: PathRouterOptions) {
     opts.relay.on('frames', this.onRelayFrames);

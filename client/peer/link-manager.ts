@@ -100,6 +100,10 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     this.finish(entry);
   }
 
+  isDeclined(uid: string): boolean {
+    return this.entries.get(uid)?.declined === true;
+  }
+
   send(uid: string, frames: Frame[], channel: ChannelKind = 'reliable'): boolean {
     const link = this.entries.get(uid)?.link;
     return link ? link.send(frames, channel) : false;

@@ -7,6 +7,15 @@ import type { IceServer, Logger, WebRTCOption } from '../base-types.js';
 /** What onPeerLinkStateChanged reports for a remote user. */
 export type PeerLinkState = 'connecting' | 'p2p' | 'relay' | 'closed';
 
+/**
+ * Why a peer is on the server ('relay'), as the third argument of onPeerLinkStateChanged:
+ *   cap       our own cap: the peer is not among the members we link to (maxPeerLinks / maxPeerLinksTotal)
+ *   declined  the peer declined our link (it is at its cap, or takes no links at all)
+ *   failed    the link failed or went silent; it is being restored in the background
+ *   no-links  we have no link layer (relayOnly, or no WebRTC stack), or it is still loading
+ */
+export type PathReason = 'cap' | 'declined' | 'failed' | 'no-links';
+
 /** Which data channel a frame goes on. Reliable frames always take 'reliable'. */
 export type ChannelKind = 'reliable' | 'unreliable-ordered' | 'unreliable-unordered';
 
@@ -63,6 +72,8 @@ export interface LinkManager extends Emits<LinkManagerEvents> {
   want(uid: string, reason: LinkReason): void;
   /** Drop a reason; a link without reasons closes. */
   unwant(uid: string, reason: LinkReason): void;
+  /** True when `uid` declined our link (its cap, or no link layer): we wait for it to ask. Optional. */
+  isDeclined?(uid: string): boolean;
   /**
    * Queue frames on the link (coalesced per tick, chunked, with backpressure). Returns false, and
    * queues nothing, when the link is not open: the caller then uses the relay.
@@ -93,8 +104,8 @@ export interface RelayPath extends Emits<RelayPathEvents> {
 export interface LinkPathEvents {
   /** Decoded frames that arrived on the link with `uid`. */
   frames: (uid: string, frames: Frame[]) => void;
-  /** Which path frames to `uid` take now (what onPeerLinkStateChanged reports). */
-  path: (uid: string, state: PeerLinkState) => void;
+  /** Which path frames to `uid` take now (what onPeerLinkStateChanged reports); for 'relay', why. */
+  path: (uid: string, state: PeerLinkState, reason?: PathReason) => void;
   /** The link layer was attached or removed: frames sent over the old links may be lost. */
   replaced: () => void;
 }

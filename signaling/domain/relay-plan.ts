@@ -25,6 +25,10 @@ export interface BatchPlan {
   streams: StreamUse[];
   /** All message frames, first sends and retransmissions. */
   messageFrames: number;
+  /** Message frames with x:1 (sent again: resend timer, path switch, replay). */
+  resentFrames: number;
+  /** Ack frames. */
+  ackFrames: number;
   frames: number;
   /** Every message frame is a resend (x:1), and there is at least one. */
   resendOnly: boolean;
@@ -35,7 +39,8 @@ export function planBatch(frames: readonly Frame[], limits: Readonly<Limits>): B
   if (frames.length === 0) return MALFORMED_CODE;
   const byStream = new Map<string, StreamUse>();
   let messageFrames = 0;
-  let resends = 0;
+  let resentFrames = 0;
+  let ackFrames = 0;
   for (const f of frames) {
     const parsed = parseStream(f.st);
     if (!parsed || (parsed.roomId !== '' && !isValidId(parsed.roomId))) return MALFORMED_CODE;
@@ -45,10 +50,14 @@ export function planBatch(frames: readonly Frame[], limits: Readonly<Limits>): B
       if (payloadBytes(f.d) > limits.maxMessageBytes) return UserMessageSendResult.ExceedMaxLength;
       messageFrames++;
       use.messages++;
-      if (f.x === 1) resends++;
+      if (f.x === 1) resentFrames++;
     } else {
       use.acks++;
+      ackFrames++;
     }
   }
-  return { streams: [...byStream.values()], messageFrames, frames: frames.length, resendOnly: messageFrames > 0 && resends === messageFrames };
+  return {
+    streams: [...byStream.values()], messageFrames, resentFrames, ackFrames, frames: frames.length,
+    resendOnly: messageFrames > 0 && resentFrames === messageFrames,
+  };
 }

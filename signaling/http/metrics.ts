@@ -25,6 +25,8 @@ export class SignalingMetrics {
   readonly relayedMessages = this.counter('rtsmesh_relayed_messages_total', 'Message frames accepted by the relay (one per frame a client sent, acks excluded)');
   readonly relayDeliveries = this.counter('rtsmesh_relay_deliveries_total', 'Message frames delivered by the relay, counted per recipient');
   readonly relayedFrames = this.counter('rtsmesh_relayed_frames_total', 'All frames accepted by the relay, acks included');
+  readonly relayResentFrames = this.counter('rtsmesh_relay_resent_frames_total', 'Message frames accepted by the relay that were sent again (x:1: resend timer, path switch, replay)');
+  readonly relayAckFrames = this.counter('rtsmesh_relay_ack_frames_total', 'Ack frames accepted by the relay');
   readonly relayRejections = this.counter('rtsmesh_relay_rejections_total', 'relay:frame / relay:room requests refused, by code', ['code']);
   readonly rtcSignals = this.counter('rtsmesh_rtc_signals_total', 'WebRTC signals forwarded');
   readonly serverMessages = this.counter('rtsmesh_server_messages_total', 'P2Server messages by result code', ['code']);
