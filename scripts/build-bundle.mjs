@@ -10,11 +10,6 @@
 // polyfills it needs in a browser (readable-stream, buffer, events, a `process` and a `global`)
 // was ~106 KiB of a ~300 KiB bundle. Nothing else in the bundle needs those polyfills, so any
 // other Node builtin still resolves to an empty stub (listed at the end of the build output).
-//
-// msgpackr is not bundled either: 'msgpackr' resolves to shared/msgpack.ts, a ~2 KiB codec for
-// the value kinds the data frames hold, reading and writing what msgpackr does (Node keeps
-// msgpackr, which is faster there). msgpackr was 31 KiB of the bundle and compiles record readers
-// with `new Function`, which pages with a strict Content-Security-Policy refuse.
 // Node-only modules (@roamhq/wrtc, node-datachannel, node:* builtins) must never end up in the
 // bundle: the client imports them only dynamically on Node, so here they resolve to stubs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -137,10 +132,7 @@ try {
     logLevel: 'warning',
     plugins: [browserResolvePlugin],
     // See the top of this file.
-    alias: {
-      'simple-peer': resolve(root, 'client/peer/native-peer.ts'),
-      msgpackr: resolve(root, 'shared/msgpack.ts'),
-    },
+    alias: { 'simple-peer': resolve(root, 'client/peer/native-peer.ts') },
   });
 } catch (err) {
   // esbuild already printed the errors (logLevel warning); keep `npm run build` red.

@@ -4,7 +4,7 @@
 //
 // The sender of a frame is the user the link (or the authenticated socket) belongs to; a frame
 // never names its sender.
-import { Packr } from 'msgpackr';
+import { Packr } from './msgpack.js';
 import * as z from './zod.js';
 
 /**
@@ -62,7 +62,7 @@ export type Frame = z.infer<typeof Frame>;
 /** Upper bound on frames in one wire message, so a hostile batch cannot make us loop forever. */
 export const MAX_FRAMES_PER_BATCH = 4096;
 
-const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
+const packr = new Packr();
 
 export function encodeFrames(frames: readonly Frame[]): Uint8Array {
   return packr.pack(frames);
@@ -74,7 +74,7 @@ export type DecodeResult = { ok: true; frames: Frame[] } | { ok: false; error: s
 export function decodeFrames(data: Uint8Array): DecodeResult {
   let raw: unknown;
   try {
-    raw = packr.unpack(toBuffer(data));
+    raw = packr.unpack(data);
   } catch (e) {
     return { ok: false, error: `undecodable frame: ${(e as Error).message}` };
   }
@@ -87,10 +87,4 @@ export function decodeFrames(data: Uint8Array): DecodeResult {
     frames.push(parsed.data);
   }
   return { ok: true, frames };
-}
-
-// msgpackr's Node build reads Buffers fastest; in browsers a Uint8Array is what it takes.
-function toBuffer(data: Uint8Array): Uint8Array {
-  if (typeof Buffer === 'undefined' || Buffer.isBuffer(data)) return data;
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -1,16 +1,18 @@
-// A small MessagePack codec for the browser bundle, standing in for msgpackr there (the build
-// aliases `msgpackr` to this file; Node keeps msgpackr, which is faster). It covers exactly what
-// the data frames use — nil, booleans, numbers, strings, binary, arrays, string-keyed maps, and
-// msgpackr's encoding of `undefined` (fixext 1, type 0) — each reading what the other writes, with msgpackr
-// as shared/frame.ts configures it (useRecords: false, moreTypes: false, int64AsType: 'number'),
-// in about 2 KiB instead of msgpackr's 31. Anything else is refused with an Error; lengths are
-// checked against the input before anything is read, so a hostile header allocates nothing.
+// The MessagePack codec of the data frames, in Node and in browsers. It covers exactly what the
+// frames hold — nil, booleans, numbers, strings, binary, arrays, string-keyed maps, and
+// msgpackr's encoding of `undefined` (fixext 1, type 0) — and reads and writes what msgpackr
+// (used here before, configured useRecords: false, moreTypes: false, int64AsType: 'number') does,
+// so peers of either kind understand each other. Why not msgpackr: it is 31 KiB of the browser
+// bundle, compiles record readers with `new Function` (refused under a strict CSP), and pulls a
+// native module (msgpackr-extract) into every install, browser apps included; on frame-sized
+// values this codec is about as fast. Anything else is refused with an Error; lengths are checked
+// against the input before anything is read, so a hostile header allocates nothing.
 
 const utf8In = new TextDecoder();
 const utf8Out = new TextEncoder();
 
 class Writer {
-  buf = new Uint8Array(256);
+  buf = new Uint8Array(8192);
   view = new DataView(this.buf.buffer);
   pos = 0;
 
@@ -69,10 +71,7 @@ class Writer {
     } else if (typeof v === 'number') {
       this.number(v);
     } else if (typeof v === 'string') {
-      const b = utf8Out.encode(v);
-      if (b.length < 32) this.one(0xa0 | b.length);
-      else this.sized(0xd9, b.length);
-      this.bytes(b);
+      this.string(v);
     } else if (v instanceof Uint8Array) {
       this.sized(0xc4, v.length);
       this.bytes(v);
@@ -88,6 +87,36 @@ class Writer {
       }
     } else {
       throw new Error(`msgpack: cannot encode ${typeof v}`);
+    }
+  }
+
+  /**
+   * UTF-8 written in place: the header is sized for the longest the string can be (3 bytes per
+   * UTF-16 unit), so nothing moves afterwards. A longer header than needed is still valid
+   * MessagePack, and every reader (msgpackr included) takes it.
+   */
+  string(v: string): void {
+    const max = v.length * 3;
+    const size = max < 32 ? 0 : max < 0x100 ? 1 : max < 0x10000 ? 2 : 4;
+    const at = this.room(1 + size + max);
+    const start = at + 1 + size;
+    let n = 0;
+    if (v.length < 64) {
+      // Keys and short texts: a plain loop beats TextEncoder's call cost while it is ASCII.
+      for (; n < v.length; n++) {
+        const c = v.charCodeAt(n);
+        if (c >= 0x80) break;
+        this.buf[start + n] = c;
+      }
+    }
+    if (n < v.length) n = utf8Out.encodeInto(v, this.buf.subarray(start, start + max)).written;
+    this.pos = start + n;
+    if (size === 0) this.buf[at] = 0xa0 | n;
+    else {
+      this.buf[at] = size === 1 ? 0xd9 : size === 2 ? 0xda : 0xdb;
+      if (size === 1) this.buf[at + 1] = n;
+      else if (size === 2) this.view.setUint16(at + 1, n);
+      else this.view.setUint32(at + 1, n);
     }
   }
 
@@ -135,6 +164,16 @@ class Reader {
 
   str(n: number): string {
     const at = this.take(n);
+    if (n < 64) {
+      // Keys and short texts: a plain loop beats TextDecoder's call cost while it is ASCII.
+      let out = '';
+      for (let i = at; i < at + n; i++) {
+        const c = this.buf[i];
+        if (c >= 0x80) return utf8In.decode(this.buf.subarray(at, at + n));
+        out += String.fromCharCode(c);
+      }
+      return out;
+    }
     return utf8In.decode(this.buf.subarray(at, at + n));
   }
 
@@ -173,7 +212,7 @@ class Reader {
       case 0xc4: case 0xc5: case 0xc6: {
         const n = this.len(1 << (t - 0xc4));
         const at = this.take(n);
-        return new Uint8Array(this.buf.subarray(at, at + n)); // a copy, not a view of the whole packet
+        return this.buf.subarray(at, at + n); // a view, as msgpackr gives: the packet is not reused
       }
       case 0xca: return v.getFloat32(this.take(4));
       case 0xcb: return v.getFloat64(this.take(8));
@@ -194,13 +233,22 @@ class Reader {
   }
 }
 
-/** msgpackr's `Packr` surface as shared/frame.ts uses it (options are msgpackr's; none apply here). */
+/** Encoder and decoder (msgpackr's `Packr` surface, so the two can stand in for each other). */
 export class Packr {
+  /** One buffer for every pack() of this Packr, grown as needed; each result is a copy. */
+  private readonly writer = new Writer();
+
   constructor(_options?: unknown) {}
 
   pack(value: unknown): Uint8Array {
-    const w = new Writer();
-    w.value(value);
+    const w = this.writer;
+    w.pos = 0;
+    try {
+      w.value(value);
+    } catch (e) {
+      w.pos = 0;
+      throw e;
+    }
     return w.buf.slice(0, w.pos);
   }
 

@@ -3,7 +3,7 @@
 // three entry points (nodenext and bundler resolution), runs a compiled Node consumer against the
 // packaged signaling server (two clients over a real P2P link, node-datachannel from the
 // registry), and runs both CLIs.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, installInScratch, packFreshCopy, ROOT, run, TSC, type PackedPackage } from './helpers/packed-package.js';
@@ -141,11 +141,14 @@ describe('the npm tarball', () => {
     expect(stray).toEqual([]);
   });
 
-  it('installs without any native WebRTC module unless the app adds one', async () => {
+  it('installs without any native module unless the app adds a WebRTC stack', async () => {
     const bare = await installInScratch(packed!, 'browser-app');
     expect(existsSync(join(bare, 'node_modules/rtsmesh/dist/browser/rtsmesh.js'))).toBe(true);
     expect(existsSync(join(bare, 'node_modules/node-datachannel'))).toBe(false);
     expect(existsSync(join(bare, 'node_modules/@roamhq/wrtc'))).toBe(false);
+    // Nothing native at all (msgpackr's optional msgpackr-extract used to come along).
+    const native = readdirSync(join(bare, 'node_modules'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.node'));
+    expect(native).toEqual([]);
     // The bundle is self-contained: it imports nothing.
     const bundle = readFileSync(join(bare, 'node_modules/rtsmesh/dist/browser/rtsmesh.js'), 'utf8');
     expect(bundle).not.toMatch(/(?:^|[;\s])import\s*[^(]*?from\s*["']/);
