@@ -10,6 +10,7 @@ import SimplePeer from 'simple-peer';
 import { afterEach, describe, expect, it } from 'vitest';
 import NativePeer from '../client/peer/native-peer.js';
 import { restrictIceAddresses } from '../client/peer/address-filter.js';
+import { watched, type Seen } from '../client/peer/watched-connection.js';
 import { resolveWebRTC } from '../client/peer/webrtc-impl.js';
 import type { NodeWebRTCName, WebRTCImplementation } from '../client/base-types.js';
 import { waitFor } from './helpers/peer-pair.js';
@@ -28,26 +29,8 @@ interface End {
   events: string[];
   received: Uint8Array[];
   signals: Array<Record<string, unknown>>;
-  /** The connection and reliable channel, caught as peer-link.ts does (see watched()). */
-  seen: { pc?: RTCPeerConnection; reliable?: RTCDataChannel };
-}
-
-function watched(webrtc: WebRTCImplementation, seen: End['seen']): WebRTCImplementation {
-  class Watched extends webrtc.RTCPeerConnection {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      seen.pc = this;
-      this.addEventListener('datachannel', (e) => {
-        seen.reliable ??= e.channel;
-      });
-    }
-    override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
-      const ch = super.createDataChannel(label, init);
-      seen.reliable ??= ch;
-      return ch;
-    }
-  }
-  return { ...webrtc, RTCPeerConnection: Watched };
+  /** The connection and reliable channel, caught as peer-link.ts does (watched-connection.ts). */
+  seen: Seen;
 }
 
 const live: AnyPeer[] = [];
