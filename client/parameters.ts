@@ -72,22 +72,11 @@ export interface RTSParameters {
 }
 
 /** Keys setRuntimeParameters accepts; anything else is reported and refused. */
-export interface RuntimeParameters {
-  relayOnly?: boolean;
-  iceServers?: IceServer[];
-  /** For links created afterwards. */
-  linkTimeoutMs?: number;
+export interface RuntimeParameters extends Pick<RTSParameters,
+  | 'relayOnly' | 'iceServers' | 'linkTimeoutMs' | 'requestTimeoutMs' | 'messageTimeoutMs' | 'sysStatsIntervalMs'
+  | 'resendAfterMs' | 'networkPollMs' | 'maxPeerLinks' | 'maxPeerLinksTotal' | 'reconnect' | 'logger'> {
   /** See RTSParameters.iceAddresses; null removes the restriction. */
   iceAddresses?: string[] | null;
-  requestTimeoutMs?: number;
-  messageTimeoutMs?: number;
-  sysStatsIntervalMs?: number;
-  resendAfterMs?: number;
-  networkPollMs?: number;
-  maxPeerLinks?: number;
-  maxPeerLinksTotal?: number;
-  reconnect?: RetryPolicy | ReconnectPolicy;
-  logger?: Logger;
 }
 
 export interface ResolvedParameters {
