@@ -3,23 +3,19 @@
 // member keeps at most 8 open links, every broadcast reaches the 39 others once and in order
 // — directly from the members linked to the sender, once through the server to the rest — and
 // every result is 200.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveryProblems, RoomsFleet, type MemberReport } from '../bench/lib/rooms-fleet.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useRoomsFleet } from './helpers/rooms.js';
+import type { TestServer } from './helpers/server.js';
 
 const N = 40;
 const PER_SENDER = 10;
 let server: TestServer;
 let fleet: RoomsFleet;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  fleet = await RoomsFleet.start(3);
-}, 60_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  await server?.close();
+useRoomsFleet(3, (s, f) => {
+  server = s;
+  fleet = f;
 });
 
 const maxLinks = (reports: MemberReport[]): number => Math.max(...reports.map((r) => r.openLinks));

@@ -2,9 +2,10 @@
 // room) for 30 s, the members over 4 processes: every broadcast reaches the 199 others once and
 // in order, every result is 200, and the server takes in one message frame per broadcast — not
 // one resent frame — and no ack per member per broadcast (the server's hand-off confirms it).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveryProblems, RoomsFleet } from '../bench/lib/rooms-fleet.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useRoomsFleet } from './helpers/rooms.js';
+import type { TestServer } from './helpers/server.js';
 
 const N = 200;
 const INTERVAL_MS = Math.ceil((N / 95) * 1000); // 95 broadcasts/s in the room, under its limit of 100
@@ -12,14 +13,9 @@ const PER_SENDER = Math.floor(30_000 / INTERVAL_MS);
 let server: TestServer;
 let fleet: RoomsFleet;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  fleet = await RoomsFleet.start(4);
-}, 60_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  await server?.close();
+useRoomsFleet(4, (s, f) => {
+  server = s;
+  fleet = f;
 });
 
 describe('a relay-only room of 200 at the room limit for 30 s', () => {

@@ -1,21 +1,17 @@
 // Issue 11: rooms past maxPeerLinks under churn and with a member that never acknowledges.
 // Real engines over 3 processes, a real server at its default limits, maxPeerLinks 4 so that
 // every broadcast takes both paths (direct to 4 members, once through the server to the rest).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveryProblems, RoomsFleet, type MemberReport } from '../bench/lib/rooms-fleet.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useRoomsFleet } from './helpers/rooms.js';
+import type { TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let fleet: RoomsFleet;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  fleet = await RoomsFleet.start(3);
-}, 60_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  await server?.close();
+useRoomsFleet(3, (s, f) => {
+  server = s;
+  fleet = f;
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
