@@ -7,10 +7,35 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, test, type Browser, type Page } from '@playwright/test';
+import type { Topology } from '../test/helpers/netns.js';
+import type { SpawnedProcess } from '../test/helpers/processes.js';
 import { BROWSER_PERMISSIONS, chromiumLaunchOptions } from './launch-options.js';
 
 const CHROMIUM_BINARY = '/usr/lib/chromium/chromium';
+
+/** What one namespaced test starts: all of it is ended after each test (useNetnsRun). */
+export interface NetnsRun {
+  topo: Topology | null;
+  chromium: NamespacedBrowser | null;
+  dir: string | null;
+  children: SpawnedProcess[];
+}
+
+/** The spec file's NetnsRun, emptied after each test: browser, processes, namespaces, files. */
+export function useNetnsRun(): NetnsRun {
+  const run: NetnsRun = { topo: null, chromium: null, dir: null, children: [] };
+  test.afterEach(async () => {
+    await run.chromium?.close();
+    run.chromium = null;
+    for (const c of run.children.splice(0)) await c.stop(2000);
+    await run.topo?.destroy();
+    run.topo = null;
+    if (run.dir) rmSync(run.dir, { recursive: true, force: true });
+    run.dir = null;
+  });
+  return run;
+}
 
 export interface NamespacedBrowser {
   browser: Browser;

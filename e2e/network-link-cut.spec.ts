@@ -5,45 +5,32 @@
 // their P2P link; the A–B wire is cut and restored under the stream. The heartbeat moves the
 // stream to the relay, nothing is lost or doubled, and the link comes back on the same
 // connection (Chromium, the initiator, restarts ICE).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createToken } from '../shared/token.js';
-import { createTopology, type Topology } from '../test/helpers/netns.js';
+import { createTopology } from '../test/helpers/netns.js';
 import { event, events, inNamespace } from '../test/helpers/netns-procs.js';
-import type { SpawnedProcess } from '../test/helpers/processes.js';
 import { TEST_APP_ID, TEST_APP_KEY } from '../test/helpers/server.js';
-import { launchInNamespace, streamingPage, type NamespacedBrowser, type PagePath } from './netns-browser.js';
+import { launchInNamespace, streamingPage, useNetnsRun, type PagePath } from './netns-browser.js';
 
-let topo: Topology | null = null;
-let chromium: NamespacedBrowser | null = null;
-let dir: string | null = null;
-const children: SpawnedProcess[] = [];
-test.afterEach(async () => {
-  await chromium?.close();
-  chromium = null;
-  for (const c of children.splice(0)) await c.stop(2000);
-  await topo?.destroy();
-  topo = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = null;
-});
+const bed = useNetnsRun();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 for (const stack of ['wrtc', 'node-datachannel'] as const) {
   test(`Chromium ↔ Node (${stack}): a wire cut moves the stream to the relay and back to p2p on the same connection`, async () => {
     test.setTimeout(120_000);
-    topo = await createTopology(`rtse${process.pid % 100_000}${stack[0]}`);
-    dir = mkdtempSync(join(tmpdir(), 'rtsmesh-e2e-cut-'));
-    const server = inNamespace(children, topo.s, 'signaling', 'netns-server-fixture.ts', ['0']);
+    const topo = (bed.topo = await createTopology(`rtse${process.pid % 100_000}${stack[0]}`));
+    const dir = (bed.dir = mkdtempSync(join(tmpdir(), 'rtsmesh-e2e-cut-')));
+    const server = inNamespace(bed.children, topo.s, 'signaling', 'netns-server-fixture.ts', ['0']);
     const [, port] = await server.waitForLine(/^ready (\d+)/, { timeoutMs: 30_000 });
     // 'alice' < 'bob': the page initiates, so the ICE restart is Chromium's.
-    const bob = inNamespace(children, topo.b, 'bob', 'network-cut-fixture.ts', [], {
+    const bob = inNamespace(bed.children, topo.b, 'bob', 'network-cut-fixture.ts', [], {
       ROLE: 'receiver', UID: 'bob', PEER: 'alice', SERVER: `http://${topo.serverFromB}:${port}`, STACK: stack, CONTROL: join(dir, 'control'),
     });
-    chromium = await launchInNamespace(topo.a, [topo.serverFromA]);
+    const chromium = (bed.chromium = await launchInNamespace(topo.a, [topo.serverFromA]));
     const page = await streamingPage(chromium.browser, {
       server: `http://${topo.serverFromA}:${port}`,
       appId: TEST_APP_ID,

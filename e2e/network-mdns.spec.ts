@@ -6,32 +6,19 @@
 // there, and the Node side learns the page's real address from those checks (a peer-reflexive
 // candidate). They link P2P and the server relays none of their messages.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import { createToken } from '../shared/token.js';
-import { createTopology, type Topology } from '../test/helpers/netns.js';
+import { createTopology } from '../test/helpers/netns.js';
 import { event, events, inNamespace } from '../test/helpers/netns-procs.js';
-import type { SpawnedProcess } from '../test/helpers/processes.js';
 import { TEST_APP_ID, TEST_APP_KEY } from '../test/helpers/server.js';
-import { launchInNamespace, streamingPage, type NamespacedBrowser, type PagePath } from './netns-browser.js';
+import { launchInNamespace, streamingPage, useNetnsRun, type PagePath } from './netns-browser.js';
 
 const run = promisify(execFile);
-let topo: Topology | null = null;
-let chromium: NamespacedBrowser | null = null;
-let dir: string | null = null;
-const children: SpawnedProcess[] = [];
-test.afterEach(async () => {
-  await chromium?.close();
-  chromium = null;
-  for (const c of children.splice(0)) await c.stop(2000);
-  await topo?.destroy();
-  topo = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = null;
-});
+const bed = useNetnsRun();
 
 type NodePath = { state: string; candidateType: string | null; remoteCandidateType: string | null };
 
@@ -46,16 +33,16 @@ for (const { stack, page: pageUid, node: nodeUid } of CASES) {
   const initiator = pageUid < nodeUid ? 'the page' : 'the Node engine';
   test(`@mdns a page without media permission (mDNS candidates) and a Node engine (${stack}) on one LAN link P2P, ${initiator} initiating`, async () => {
     test.setTimeout(90_000);
-    topo = await createTopology(`rtsd${process.pid % 100_000}${stack[0]}${pageUid[0]}`);
+    const topo = (bed.topo = await createTopology(`rtsd${process.pid % 100_000}${stack[0]}${pageUid[0]}`));
     // The page's host candidate comes from the default route's interface: the A–B wire.
     await run('ip', ['-n', topo.a, 'route', 'add', 'default', 'dev', 'ab']);
-    dir = mkdtempSync(join(tmpdir(), 'rtsmesh-e2e-mdns-'));
-    const server = inNamespace(children, topo.s, 'signaling', 'netns-server-fixture.ts', ['0']);
+    const dir = (bed.dir = mkdtempSync(join(tmpdir(), 'rtsmesh-e2e-mdns-')));
+    const server = inNamespace(bed.children, topo.s, 'signaling', 'netns-server-fixture.ts', ['0']);
     const [, port] = await server.waitForLine(/^ready (\d+)/, { timeoutMs: 30_000 });
-    const bob = inNamespace(children, topo.b, nodeUid, 'network-cut-fixture.ts', [], {
+    const bob = inNamespace(bed.children, topo.b, nodeUid, 'network-cut-fixture.ts', [], {
       ROLE: 'receiver', UID: nodeUid, PEER: pageUid, SERVER: `http://${topo.serverFromB}:${port}`, STACK: stack, CONTROL: join(dir, 'control'),
     });
-    chromium = await launchInNamespace(topo.a, [topo.serverFromA]);
+    const chromium = (bed.chromium = await launchInNamespace(topo.a, [topo.serverFromA]));
     const page = await streamingPage(chromium.browser, {
       server: `http://${topo.serverFromA}:${port}`,
       appId: TEST_APP_ID,
