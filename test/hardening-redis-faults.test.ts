@@ -5,7 +5,7 @@
 // or a false Success; and everything recovers by itself.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../shared/frame.js';
-import { expectStreamDelivered } from './helpers/mesh.js';
+import { expectStreamDelivered, pumpMessages } from './helpers/mesh.js';
 import { stopAllProcesses } from './helpers/processes.js';
 import { startRedis, type RedisServer } from './helpers/redis.js';
 import { Clients } from './helpers/rts-clients.js';
@@ -45,14 +45,7 @@ describe('Redis frozen and restarted under a relayed stream', () => {
     const frame = (s: number) => encodeFrames([{ t: 0, st: 'u/', s, d: `raw${s}` }]);
     expect(await request(rawA.socket, 'relay:frame', { to: 'rawB', frame: frame(1) })).toEqual({ code: 0 });
 
-    const ids: number[] = [];
-    let stop = false;
-    const pump = (async () => {
-      for (let i = 0; !stop; i++) {
-        ids.push(sender.rts.sendMessage('r1', `n${i}`));
-        await sleep(25);
-      }
-    })();
+    const pump = pumpMessages(sender.rts, 'r1', 25);
     await sleep(400);
 
     process.kill(redis.pid, 'SIGSTOP');
@@ -68,10 +61,9 @@ describe('Redis frozen and restarted under a relayed stream', () => {
 
     await redis.restart();
     await sleep(1500);
-    stop = true;
-    await pump;
+    await pump.stop();
 
-    await expectStreamDelivered(sender.rec, receiver.rec, 's1', ids, 60_000);
+    await expectStreamDelivered(sender.rec, receiver.rec, 's1', pump.ids, 60_000);
     // Recovered by itself: a new raw pair relays across the processes (the first pair's sessions
     // were lost with Redis's data, so their sockets were closed), and both nodes are ready.
     const rawC = await cluster.nodes[0].login('rawC');

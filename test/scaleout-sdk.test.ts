@@ -4,7 +4,7 @@
 // acknowledges what it could not hand on; the client resends what was not acknowledged).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RTSRoom } from '../client/index.js';
-import { expectStreamDelivered, linksOf, meshParams, relayed, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
+import { expectStreamDelivered, pumpMessages, linksOf, meshParams, relayed, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
 import { stopAllProcesses } from './helpers/processes.js';
 import { startRedis, type RedisServer } from './helpers/redis.js';
 import { Clients, type Recorder, type TestEngine } from './helpers/rts-clients.js';
@@ -64,22 +64,14 @@ describe('scale-out with the SDK', () => {
     cluster = await startCluster(redis.url, 2, { dropGraceMs: 10_000 });
     const sender = await clients[0].login('s1', { resendAfterMs: 500 });
     const receiver = await clients[1].login('r1');
-    const ids: number[] = [];
-    let stop = false;
-    const pump = (async () => {
-      for (let i = 0; !stop; i++) {
-        ids.push(sender.rts.sendMessage('r1', `n${i}`));
-        await sleep(20);
-      }
-    })();
+    const pump = pumpMessages(sender.rts, 'r1', 20);
     await sleep(400);
     await redis.kill();
     await sleep(700);
     await redis.start();
     await sleep(700);
-    stop = true;
-    await pump;
+    await pump.stop();
 
-    await expectStreamDelivered(sender.rec, receiver.rec, 's1', ids, 30_000);
+    await expectStreamDelivered(sender.rec, receiver.rec, 's1', pump.ids, 30_000);
   });
 });

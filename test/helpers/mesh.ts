@@ -7,7 +7,7 @@ import { exponentialBackoff, type RTS, type RTSParameters } from '../../client/i
 import type { PeerLinkManager } from '../../client/peer/link-manager.js';
 import type { NodeWebRTCName } from '../../client/base-types.js';
 import { joinAll, type Clients, type Member, type Recorder, type TestEngine } from './rts-clients.js';
-import { waitFor, type TestServer } from './server.js';
+import { sleep, waitFor, type TestServer } from './server.js';
 
 export { STACKS } from './peer-pair.js';
 
@@ -93,4 +93,23 @@ export async function expectStreamDelivered(sender: Recorder, receiver: Recorder
   const expected = ids.map((_, i) => `${from}:n${i}`);
   await waitFor(() => texts(receiver, 'onMessageReceived').length >= expected.length, timeoutMs / 2, 'every message received');
   expect(texts(receiver, 'onMessageReceived')).toEqual(expected);
+}
+
+/** Sends `n0, n1, …` from `rts` to `to` every `everyMs` until stop(); `ids` are the msgIds in order. */
+export function pumpMessages(rts: RTS, to: string, everyMs: number): { ids: number[]; stop(): Promise<void> } {
+  const ids: number[] = [];
+  let stopped = false;
+  const done = (async () => {
+    for (let i = 0; !stopped; i++) {
+      ids.push(rts.sendMessage(to, `n${i}`));
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    ids,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }

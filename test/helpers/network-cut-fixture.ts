@@ -10,13 +10,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRTS, exponentialBackoff, type Logger } from '../../client/index.js';
 import { createToken } from '../../shared/token.js';
+import { requiredEnv } from './fixture-env.js';
 import { TEST_APP_ID, TEST_APP_KEY } from './server.js';
 
-const env = (k: string): string => {
-  const v = process.env[k];
-  if (!v) throw new Error(`${k} not set`);
-  return v;
-};
+const env = requiredEnv;
 const role = env('ROLE');
 const uid = env('UID');
 const peer = env('PEER');
