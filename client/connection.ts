@@ -36,6 +36,13 @@ export interface ConnectionEvents extends ServerEvents {
 
 export type Credentials = z.input<typeof P.LoginRequest>;
 
+/**
+ * A request timeout meaning "as long as this socket lives" (setTimeout's largest delay). For
+ * requests that must not be sent twice while the path is healthy: socket.io's heartbeat ends a
+ * dead socket, and its end fails every pending request at once ('offline').
+ */
+export const UNTIL_DISCONNECT = 2 ** 31 - 1;
+
 export interface ConnectionOptions {
   url: string;
   logger: Logger;

@@ -25,6 +25,8 @@ export interface RoomLeg {
   skip: string[];
   /** Refusals so far. */
   attempt: number;
+  /** A resend (x:1): a refusal other than the budget's only leaves it to the resend timer. */
+  resend?: boolean;
 }
 
 export class RoomLegs {
@@ -96,10 +98,11 @@ export class RoomRelay {
   /**
    * A broadcast that several members of `members` still owe goes again once, as relay:room to
    * them — not one relay:frame per member, which at a hundred members would turn a reconnect into
-   * a flood of the server. False when the room's budget is spent (the next expiry tries again).
+   * a flood of the server. Like a first send it waits for the room's budget when the server
+   * refuses it for that, in seq order behind the legs already waiting (a resend refused and
+   * resent on the timer would spend the budget new broadcasts need).
    */
-  resend(roomId: string, members: Iterable<string>, group: PendingEntry[]): boolean {
-    if (this.legs.isHolding(roomId)) return false;
+  resend(roomId: string, members: Iterable<string>, group: PendingEntry[]): void {
     const { outbox } = this.opts;
     const msg = group[0].msg;
     const targets = new Set(group.map((entry) => entry.uid));
@@ -111,11 +114,8 @@ export class RoomRelay {
     // newcomer wait for frames that were never its own. Resends go in seq order, so an owing
     // member that never heard of this stream starts no later than its first owed frame.
     const frame: MessageFrame = { ...outbox.frameOf(group[0]), x: 1 };
-    this.opts.router.sendRelayRoom(roomId, [...members].filter((uid) => !targets.has(uid)), [frame]).then(
-      (code) => this.settle(group, code),
-      (e: unknown) => this.opts.logger.warn('relay:room resend failed', e),
-    );
-    return true;
+    const skip = [...members].filter((uid) => !targets.has(uid));
+    this.legs.submit(roomId, { msg, frame, relayed: group, skip, attempt: 0, resend: true });
   }
 
   clear(): void {
@@ -141,7 +141,7 @@ export class RoomRelay {
       return;
     }
     this.settle(leg.relayed, code);
-    if (code === 0 || msg.done) return;
+    if (code === 0 || msg.done || leg.resend) return;
     if (code === UserMessageSendResult.Timeout || code === UserMessageSendResult.NetworkDisconnected) return;
     this.opts.outbox.fail(msg, code);
   }

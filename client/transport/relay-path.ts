@@ -8,7 +8,7 @@
 import { UserMessageSendResult } from '../../shared/codes.js';
 import { decodeFrames, encodeFrames, parseStream, type Frame } from '../../shared/frame.js';
 import { payloadBytes } from '../../shared/limits.js';
-import type { Connection } from '../connection.js';
+import { UNTIL_DISCONNECT, type Connection } from '../connection.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { Logger } from '../base-types.js';
 import { requestCode } from './request-code.js';
@@ -84,11 +84,14 @@ export class SocketRelayPath extends TypedEmitter<RelayPathEvents> implements Re
   private async sendBatch(batch: Batch): Promise<void> {
     // All chunks are emitted now, in order (request() emits synchronously), so a later batch to
     // the same user cannot overtake them while we wait for the replies.
+    // A slow server is not a lost frame: the reply is awaited as long as the socket lives, and
+    // only its end (then the frames go again after the re-login) fails the request. A timeout
+    // here would turn a busy moment into resends over a healthy path and snowball.
     const replies = [...chunks(batch.frames)].map((chunk) => {
       const frame = encodeFrames(chunk);
       return batch.kind === 'user'
-        ? this.conn.request('relay:frame', { to: batch.to, frame })
-        : this.conn.request('relay:room', { roomId: batch.roomId, except: batch.except, frame });
+        ? this.conn.request('relay:frame', { to: batch.to, frame }, UNTIL_DISCONNECT)
+        : this.conn.request('relay:room', { roomId: batch.roomId, except: batch.except, frame }, UNTIL_DISCONNECT);
     });
     const codes = (await Promise.all(replies)).map(requestCode);
     const code = codes.find((c) => c !== 0) ?? 0;
