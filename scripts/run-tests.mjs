@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: vitest (unit + integration), then Playwright (e2e), one after the other so two
+// `npm test`: vitest (unit + integration), then the tests at size one file at a time
+// (*.alone.test.ts, see vitest.config.ts), then Playwright (e2e), one after the other so two
 // cores are not oversubscribed.
 //
 // On Linux both run inside a private network namespace in which only loopback exists (as root:
@@ -15,10 +16,12 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 const INSIDE = 'RTSMESH_TEST_INSIDE_NETNS';
 const REPORTS = new URL('../.tmp/test-reports/', import.meta.url).pathname;
 const vitestJson = `${REPORTS}vitest.json`;
+const aloneJson = `${REPORTS}vitest-alone.json`;
 const playwrightJson = `${REPORTS}playwright.json`;
 // Each runner also writes a JSON report, so the run can end on one plain line that counts both.
 const steps = [
   ['npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
+  ['npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${aloneJson}`], { RTSMESH_TEST_ALONE: '1' }],
   ['npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }],
 ];
 
@@ -49,11 +52,12 @@ function readJson(path) {
 
 /** "N passed, N failed" over both runners (a runner that did not run counts nothing). */
 function printTotals() {
-  const v = readJson(vitestJson);
+  const vs = [readJson(vitestJson), readJson(aloneJson)];
   const p = readJson(playwrightJson);
-  const passed = (v?.numPassedTests ?? 0) + (p?.stats?.expected ?? 0);
-  const failed = (v?.numFailedTests ?? 0) + (p?.stats?.unexpected ?? 0) + (p?.stats?.flaky ?? 0);
-  const skipped = (v?.numPendingTests ?? 0) + (v?.numTodoTests ?? 0) + (p?.stats?.skipped ?? 0);
+  const sum = (key) => vs.reduce((n, v) => n + (v?.[key] ?? 0), 0);
+  const passed = sum('numPassedTests') + (p?.stats?.expected ?? 0);
+  const failed = sum('numFailedTests') + (p?.stats?.unexpected ?? 0) + (p?.stats?.flaky ?? 0);
+  const skipped = sum('numPendingTests') + sum('numTodoTests') + (p?.stats?.skipped ?? 0);
   console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 }
 
