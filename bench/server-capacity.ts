@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { encodeFrames, broadcastStream } from '../shared/frame.js';
+import { socketParser } from '../shared/socket-parser.js';
 import { APP_ID, tokenFor } from './lib/bench-app.js';
 import { startChild, type BenchChild } from './lib/children.js';
 import { log } from './lib/log.js';
@@ -65,7 +66,7 @@ await runScenario({ name: 'server-capacity', title: 'Signaling server capacity (
       // Fan-out: the first roomSize/CLIENT_PROCS clients of each process join, plus one sender here.
       const room = `fan-${randomUUID().slice(0, 8)}`;
       await Promise.all(procs.map((p) => p.request('join', { count: roomSize / CLIENT_PROCS, room }, timeoutMs)));
-      const sender = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false });
+      const sender = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, ...(kind === 'sdk' ? { parser: socketParser } : {}) });
       scope.add(() => sender.disconnect());
       await new Promise<void>((resolve, reject) => {
         sender.once('connect', () => resolve());

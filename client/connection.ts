@@ -10,6 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import type * as z from '../shared/zod.js';
 import { LoginErrorCode, LogoutReason } from '../shared/codes.js';
 import * as P from '../shared/protocol.js';
+import { socketParser } from '../shared/socket-parser.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { Logger } from './base-types.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -165,6 +166,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       forceNew: true,
       multiplex: false,
       timeout: timeoutMs,
+      parser: socketParser,
     });
     this.socket = socket;
     for (const name of Object.keys(P.SERVER_EVENTS) as P.ServerEventName[]) {

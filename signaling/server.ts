@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Server } from 'socket.io';
 import { isValidId } from '../shared/limits.js';
+import { socketParser } from '../shared/socket-parser.js';
 import { createToken } from '../shared/token.js';
 import type { Counters, ServerContext, SignalingIo, SignalingSocket } from './context.js';
 import { DropGrace } from './domain/drop-grace.js';
@@ -101,6 +102,8 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     transports: ['websocket'],
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     serveClient: false,
+    // One binary websocket message per packet, relay frames included (see socket-parser.ts).
+    parser: socketParser,
     ...(scaleOut ? { adapter: scaleOut.adapter } : {}),
   });
 

@@ -1,8 +1,7 @@
 // Issue 10, sockets that never log in: each is disconnected after the login deadline, one address
 // may hold only so many of them, both show in /metrics, and logged-in sockets are not touched.
 import { afterEach, describe, expect, it } from 'vitest';
-import { io } from 'socket.io-client';
-import { request, startTestServer, waitFor, type ClientSocket, type TestServer } from './helpers/server.js';
+import { openSocket, request, startTestServer, waitFor, type ClientSocket, type TestServer } from './helpers/server.js';
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -22,7 +21,7 @@ async function metric(name: string, label = ''): Promise<number> {
 let everConnected = 0;
 /** Opens n raw sockets at once; resolves once each connected or failed. */
 async function flood(n: number): Promise<ClientSocket[]> {
-  const sockets = Array.from({ length: n }, () => io(t!.url, { transports: ['websocket'], forceNew: true, reconnection: false }) as ClientSocket);
+  const sockets = Array.from({ length: n }, () => openSocket(t!.url));
   await Promise.all(sockets.map((s) => new Promise<void>((resolve) => {
     s.once('connect', () => {
       everConnected++;

@@ -3,14 +3,13 @@
 // engines reconnect at once on the notice and log in again by themselves once a server is back;
 // a client that ignores the notice is cut at the drain bound.
 import { join, resolve } from 'node:path';
-import { io } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../client/index.js';
 import { ConnectionState } from '../shared/codes.js';
 import { createToken } from '../shared/token.js';
 import { freePort, startProcess, stopAllProcesses, type SpawnedProcess } from './helpers/processes.js';
 import { Clients } from './helpers/rts-clients.js';
-import { waitFor, type ClientSocket, type TestServer } from './helpers/server.js';
+import { openSocket, waitFor, type ClientSocket, type TestServer } from './helpers/server.js';
 
 const root = resolve(import.meta.dirname, '..');
 const APP_ID = 'sigtermtestapp0000000000';
@@ -35,7 +34,7 @@ async function startCli(port: number, drainMs: number): Promise<SpawnedProcess> 
 }
 
 function rawSocket(): Promise<ClientSocket> {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false }) as ClientSocket;
+  const s = openSocket(url);
   return new Promise((res, rej) => {
     s.once('connect', () => res(s));
     s.once('connect_error', rej);

@@ -27,4 +27,13 @@ describe('package entry points', () => {
     const token = shared.createToken({ appId: '0123456789abcdef01234567', appKey: 'k', userId: 'u' });
     expect(shared.verifyToken(token, { appId: '0123456789abcdef01234567', appKey: 'k', userId: 'u' }).ok).toBe(true);
   });
+
+  it('rtsmesh/shared exports the signaling link\'s socket.io parser, for clients of their own', async () => {
+    const { socketParser } = await import('rtsmesh/shared');
+    const packet = { type: 2, nsp: '/', data: ['relay:frame', { to: 'bob', frame: new Uint8Array([1, 2]) }], id: 7 };
+    const [message] = new socketParser.Encoder().encode(packet);
+    const decoded: unknown[] = [];
+    new socketParser.Decoder().on('decoded', (p) => decoded.push(p)).add(message);
+    expect(decoded).toEqual([packet]);
+  });
 });

@@ -6,14 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { io as connectClient } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../shared/frame.js';
 import { createToken } from '../shared/token.js';
 import { isPidAlive, runningPids, startProcess, stopAllProcesses, type SpawnedProcess } from './helpers/processes.js';
 import { startRedis, type RedisServer } from './helpers/redis.js';
 import { FAST_SCALE_OUT, startCluster, type Cluster } from './helpers/scaleout.js';
-import { collect, nextEvent, request, sleep, TEST_APP_ID, TEST_APP_KEY, waitFor, type ClientSocket, type LoggedIn } from './helpers/server.js';
+import { collect, nextEvent, openSocket, request, sleep, TEST_APP_ID, TEST_APP_KEY, waitFor, type ClientSocket, type LoggedIn } from './helpers/server.js';
 
 const root = resolve(import.meta.dirname, '..');
 const DROP_GRACE_MS = 1000;
@@ -60,7 +59,7 @@ async function startCliNode(): Promise<{ proc: SpawnedProcess; url: string }> {
 }
 
 async function loginAt(url: string, uid: string, sessionId = randomUUID()): Promise<LoggedIn> {
-  const socket: ClientSocket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  const socket = openSocket(url);
   clients.push(socket);
   await new Promise<void>((res, rej) => {
     socket.once('connect', () => res());

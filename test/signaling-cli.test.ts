@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { io as connectClient } from 'socket.io-client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { socketParser } from '../shared/socket-parser.js';
 import { verifyToken, parseToken } from '../shared/token.js';
 
 const run = promisify(execFile);
@@ -61,7 +62,7 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 }
 
 async function loginThrough(url: string, appId: string, uid: string, tok: string): Promise<number> {
-  const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, parser: socketParser });
   try {
     const reply = (await socket.timeout(5000).emitWithAck('login', { appId, uid, token: tok, sessionId: 'cli-test-session' })) as { code: number };
     return reply.code;

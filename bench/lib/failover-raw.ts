@@ -8,6 +8,7 @@ import SimplePeer from 'simple-peer';
 import { io } from 'socket.io-client';
 import { resolveWebRTC } from '../../client/peer/webrtc-impl.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
+import { socketParser } from '../../shared/socket-parser.js';
 import { createToken } from '../../shared/token.js';
 import { TEST_APP_ID, TEST_APP_KEY } from '../../test/helpers/server.js';
 
@@ -17,7 +18,7 @@ const out = (o: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`);
 };
 const wrtc = await resolveWebRTC(process.env.STACK as 'wrtc' | 'node-datachannel');
-const socket = io(process.env.SERVER!, { transports: ['websocket'], reconnection: false });
+const socket = io(process.env.SERVER!, { transports: ['websocket'], reconnection: false, parser: socketParser });
 const ask = (event: string, payload: unknown): Promise<{ code: number; members?: Array<{ uid: string }> }> =>
   socket.timeout(10_000).emitWithAck(event as never, payload as never) as never;
 await new Promise<void>((resolve) => socket.once('connect', () => resolve()));

@@ -10,6 +10,7 @@
 //   close                                                    disconnect everything
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
+import { socketParser } from '../../shared/socket-parser.js';
 import { APP_ID, tokenFor } from './bench-app.js';
 import { serveIpc } from './child-main.js';
 import { until } from './scope.js';
@@ -21,7 +22,9 @@ let lastAt = 0;
 const wallNow = (): number => performance.timeOrigin + performance.now();
 
 async function openOne(url: string, uid: string): Promise<Socket> {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000 });
+  // SDK-protocol clients speak the signaling server's parser; raw ones socket.io's default.
+  const parser = kind === 'sdk' ? { parser: socketParser } : {};
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, ...parser });
   sockets.push(s);
   await new Promise<void>((resolve, reject) => {
     s.once('connect', () => resolve());

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, LoginReply, ServerToClientEvents } from '../../shared/protocol.js';
+import { socketParser } from '../../shared/socket-parser.js';
 import { createToken, type CreateTokenOptions } from '../../shared/token.js';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling/index.js';
 
@@ -38,6 +39,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A raw socket.io client of the signaling server at url (websocket only and its parser, like the SDK; no reconnection). */
+export function openSocket(url: string): ClientSocket {
+  return connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, parser: socketParser });
+}
+
 export async function startTestServer(opts: Partial<SignalingServerOptions> = {}): Promise<TestServer> {
   const server = await createSignalingServer({
     port: 0,
@@ -51,7 +57,7 @@ export async function startTestServer(opts: Partial<SignalingServerOptions> = {}
     createToken({ appId: TEST_APP_ID, appKey: TEST_APP_KEY, userId: uid, ...o });
 
   const connect = async (): Promise<ClientSocket> => {
-    const socket: ClientSocket = connectClient(server.url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const socket = openSocket(server.url);
     sockets.add(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
