@@ -117,8 +117,11 @@ export async function startChild(
   env?: NodeJS.ProcessEnv,
 ): Promise<{ child: BenchChild; ready: ChildReply }> {
   const path = entry.includes('/') ? entry : fileURLToPath(new URL(`./${entry}`, import.meta.url));
+  // BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there (Node refuses --cpu-prof in
+  // NODE_OPTIONS), to see where a scenario's processes spend their time.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const proc = fork(path, args, {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
     env: env ? { ...process.env, ...env } : process.env,
