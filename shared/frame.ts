@@ -68,6 +68,14 @@ export function encodeFrames(frames: readonly Frame[]): Uint8Array {
   return packr.pack(frames);
 }
 
+/**
+ * encodeFrames' bytes as a view that the next encode overwrites: only for a caller that hands
+ * them to something copying them before it encodes again (a data channel's send()).
+ */
+export function encodeFramesView(frames: readonly Frame[]): Uint8Array {
+  return packr.packView(frames);
+}
+
 export type DecodeResult = { ok: true; frames: Frame[] } | { ok: false; error: string };
 
 /** Decodes and validates a wire message. Never throws: bad input is reported, not raised. */

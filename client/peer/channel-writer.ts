@@ -10,7 +10,7 @@
 //   here, in JS, and bufferedAmount is polled (plus 'bufferedamountlow' where it exists).
 // - Unreliable channels: a queue deeper than maxQueuedBytes drops new frames (they are allowed
 //   to be lost, and a late unreliable frame is worth little); reliable ones never drop.
-import { encodeFrames, FrameType, type Frame } from '../../shared/frame.js';
+import { encodeFramesView, FrameType, type Frame } from '../../shared/frame.js';
 import { DEFAULT_MAX_WIRE_MESSAGE_BYTES, splitMessage } from './chunking.js';
 
 /** What the writer needs from an RTCDataChannel (browser, wrtc and the ndc polyfill all fit). */
@@ -196,7 +196,8 @@ export class ChannelWriter {
       bytes += this.sizes[end];
       end++;
     } while (end < this.queue.length && bytes + this.sizes[end] <= this.opts.coalesceBytes);
-    const wire = encodeFrames(this.queue.slice(start, end));
+    // A view of the encoder's buffer: send() copies it (every stack does), chunks are copies.
+    const wire = encodeFramesView(this.queue.slice(start, end));
     this.head = end;
     this.queued -= bytes;
     if (wire.byteLength <= this.opts.maxWireBytes) {
