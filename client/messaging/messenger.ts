@@ -19,7 +19,7 @@ import { PathRouter } from './path-router.js';
 import { ReliableSender } from './reliable-sender.js';
 
 export type { Payload } from './frames.js';
-export { normalizePayload } from './frames.js';
+export { copyPayload, normalizePayload } from './frames.js';
 export type { MessengerEvents, MessengerOptions, MessengerStats } from './messenger-types.js';
 
 const UNRELIABLE_CHANNEL: Record<number, ChannelKind> = {
