@@ -4,7 +4,7 @@
 //
 // The sender of a frame is the user the link (or the authenticated socket) belongs to; a frame
 // never names its sender.
-import { Packr } from './msgpack.js';
+import { Packr, type Writer } from './msgpack.js';
 import * as z from './zod.js';
 
 /**
@@ -65,7 +65,7 @@ export const MAX_FRAMES_PER_BATCH = 4096;
 const packr = new Packr();
 
 export function encodeFrames(frames: readonly Frame[]): Uint8Array {
-  return packr.pack(frames);
+  return encodeFramesView(frames).slice();
 }
 
 /**
@@ -73,7 +73,84 @@ export function encodeFrames(frames: readonly Frame[]): Uint8Array {
  * them to something copying them before it encodes again (a data channel's send()).
  */
 export function encodeFramesView(frames: readonly Frame[]): Uint8Array {
-  return packr.packView(frames);
+  return packr.packViewWith((w) => writeFrames(w, frames));
+}
+
+/** fixstr encodings of the frame keys. */
+const K_T = 0x74;
+const K_S = 0x73;
+
+/**
+ * The frame array as msgpack, each frame's fields read by name: the generic encoder reads them by
+ * computed key, megamorphic over the frame shapes, and was a quarter of the messaging layer's CPU
+ * on a busy link (0.32 -> 0.20 µs for a message and an ack, more in situ). A frame whose keys are
+ * exactly its defined schema fields becomes the same map (keys in schema order); any other
+ * object (a test's hostile frame, a field set to undefined) goes through the generic encoder.
+ */
+function writeFrames(w: Writer, frames: readonly Frame[]): void {
+  w.count(0x90, 0xdc, frames.length);
+  for (const frame of frames) {
+    if (!writeFrame(w, frame)) w.value(frame);
+  }
+}
+
+function writeFrame(w: Writer, frame: Frame): boolean {
+  if (typeof frame !== 'object' || frame === null) return false;
+  const { t, st, s } = frame;
+  if (typeof st !== 'string' || typeof s !== (t === FrameType.Ack ? 'number' : s === undefined ? 'undefined' : 'number')) return false;
+  if (t === FrameType.Ack) {
+    if (Object.keys(frame).length !== 3) return false;
+    w.one(0x83);
+    key1(w, K_T);
+    w.number(t);
+    keySt(w);
+    w.string(st);
+    key1(w, K_S);
+    w.number(s);
+    return true;
+  }
+  if (t !== FrameType.Message) return false;
+  const { f, x, b, d } = frame;
+  const n = 3 + (s === undefined ? 0 : 1) + (f === undefined ? 0 : 1) + (x === undefined ? 0 : 1) + (b === undefined ? 0 : 1);
+  if (Object.keys(frame).length !== n || (typeof d !== 'string' && !(d instanceof Uint8Array))) return false;
+  w.one(0x80 | n);
+  key1(w, K_T);
+  w.number(t);
+  keySt(w);
+  w.string(st);
+  if (s !== undefined) {
+    key1(w, K_S);
+    w.number(s);
+  }
+  if (f !== undefined) {
+    key1(w, 0x66);
+    w.value(f);
+  }
+  if (x !== undefined) {
+    key1(w, 0x78);
+    w.value(x);
+  }
+  if (b !== undefined) {
+    key1(w, 0x62);
+    w.value(b);
+  }
+  key1(w, 0x64);
+  w.value(d);
+  return true;
+}
+
+/** A one-letter key: fixstr of length 1. */
+function key1(w: Writer, c: number): void {
+  const at = w.room(2);
+  w.buf[at] = 0xa1;
+  w.buf[at + 1] = c;
+}
+
+function keySt(w: Writer): void {
+  const at = w.room(3);
+  w.buf[at] = 0xa2;
+  w.buf[at + 1] = 0x73;
+  w.buf[at + 2] = 0x74;
 }
 
 export type DecodeResult = { ok: true; frames: Frame[] } | { ok: false; error: string };

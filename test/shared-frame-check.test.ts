@@ -2,8 +2,10 @@
 // through, against the zod schema it stands in for: on every value the two agree on whether it is
 // a frame, and on the frame (same keys, same values, undefined kept where zod keeps it).
 // Seeded: FUZZ_SEED=<seed>.
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { checkFrame, decodeFrames, encodeFrames, Frame, FrameType } from '../shared/frame.js';
+import { Packr } from '../shared/msgpack.js';
 import { fuzzSeed, Prng } from './helpers/fuzz.js';
 
 const VALUES: readonly unknown[] = [
@@ -56,6 +58,26 @@ describe('checkFrame', () => {
     // Both answers occur often enough to mean something.
     expect(accepted).toBeGreaterThan(2000);
     expect(accepted).toBeLessThan(18_000);
+  });
+
+  it('encodeFrames (fields by name) carries every value as the generic encoder does', () => {
+    const seed = fuzzSeed();
+    const rng = new Prng(seed);
+    const generic = new Packr();
+    const outcome = (encode: () => Uint8Array): unknown => {
+      try {
+        return generic.unpack(encode());
+      } catch (e) {
+        return `threw ${(e as Error).message}`;
+      }
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const batch = [candidate(rng), candidate(rng)] as Frame[];
+      const context = `seed ${seed}, case ${i}`;
+      // isDeepStrictEqual: vitest's toStrictEqual compares a 'constructor' key's value by identity.
+      const [fast, slow] = [outcome(() => encodeFrames(batch)), outcome(() => generic.pack(batch))];
+      expect(isDeepStrictEqual(fast, slow), `${context}: ${inspect(fast)} vs ${inspect(slow)}`).toBe(true);
+    }
   });
 
   it('takes the frames the SDK sends and drops what is not in the schema', () => {
