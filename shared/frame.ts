@@ -88,6 +88,10 @@ const K_S = 0x73;
  * object (a test's hostile frame, a field set to undefined) goes through the generic encoder.
  */
 function writeFrames(w: Writer, frames: readonly Frame[]): void {
+  if (!Array.isArray(frames)) {
+    w.value(frames);
+    return;
+  }
   w.count(0x90, 0xdc, frames.length);
   for (const frame of frames) {
     if (!writeFrame(w, frame)) w.value(frame);
