@@ -15,7 +15,7 @@ import { LinkLayer } from './link-layer.js';
 import { peerLinkStats, type PeerLinkStats } from './peer-link-stats.js';
 import { safeLogger } from './logger.js';
 import { routeInbound } from './inbound.js';
-import { Messenger, type Payload } from './messaging/messenger.js';
+import { copyPayload, Messenger, type Payload } from './messaging/messenger.js';
 import { NetworkMonitor } from './network-monitor.js';
 import { RTSPromises } from './promises.js';
 import {
@@ -270,7 +270,7 @@ export class RTS extends CallbackSource<RTSEvents> {
   }
 
   sendBinaryMessage(uid: string, bytes: Uint8Array, config?: MessageConfig): number {
-    return bytes instanceof Uint8Array ? this.sendP2P(uid, bytes.slice(), config) : CallError.BadArgument;
+    return bytes instanceof Uint8Array ? this.sendP2P(uid, copyPayload(bytes), config) : CallError.BadArgument;
   }
 
   sendUserMessageOutsideRoom(uid: string, text: string, config?: MessageConfig): number {

@@ -122,6 +122,26 @@ describe('messages outside rooms', () => {
     await alice.rec.wait('onBinaryMessageReceived');
   });
 
+  it('a binary payload is copied at the call: the app may reuse its buffer at once', async () => {
+    await bed.start();
+    const alice = await clients.login('alice');
+    const bob = await clients.login('bob');
+    // Small payloads share the SDK's copy slabs (16 KiB): 40 of 1000 bytes span three of them.
+    const buf = new Uint8Array(5000);
+    const sizes = [...Array.from({ length: 40 }, () => 1000), 5000, 3];
+    const ids = sizes.map((n, i) => {
+      buf.fill(i + 1, 0, n);
+      const id = alice.rts.sendBinaryMessage('bob', buf.subarray(0, n));
+      buf.fill(0xee);
+      return id;
+    });
+    await waitFor(() => ids.every((id) => alice.rec.of('onMessageSendResult').some(([m, c]) => m === id && c === 0)), 15_000);
+    await waitFor(() => bob.rec.count('onBinaryMessageReceived') === sizes.length);
+    const got = bob.rec.of('onBinaryMessageReceived').map(([, bytes]) => bytes as Uint8Array);
+    expect(got.map((b) => b.byteLength)).toEqual(sizes);
+    got.forEach((b, i) => expect(b.every((x) => x === i + 1), `message ${i}`).toBe(true));
+  });
+
   it('many messages arrive complete and in order', async () => {
     await bed.start();
     const alice = await clients.login('alice');

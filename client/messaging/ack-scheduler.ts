@@ -22,6 +22,11 @@ export class AckScheduler {
   private destroyed = false;
   private readonly flushAt: number;
 
+  private readonly onMicrotask = (): void => {
+    this.flushQueued = false;
+    this.flush();
+  };
+
   constructor(private readonly opts: AckSchedulerOptions) {
     this.flushAt = opts.flushAt ?? Infinity;
   }
@@ -37,15 +42,14 @@ export class AckScheduler {
     }
     if (!this.flushQueued) {
       this.flushQueued = true;
-      queueMicrotask(() => {
-        this.flushQueued = false;
-        this.flush();
-      });
+      queueMicrotask(this.onMicrotask);
     }
   }
 
   flush(): void {
     this.waiting = 0;
+    // Usually empty: the acks rode along with data sent in the same tick (flushTo).
+    if (this.due.size === 0) return;
     const due = [...this.due];
     this.due.clear();
     for (const [uid, byStream] of due) this.opts.send(uid, acksOf(byStream));

@@ -19,7 +19,7 @@ import { PathRouter } from './path-router.js';
 import { ReliableSender } from './reliable-sender.js';
 
 export type { Payload } from './frames.js';
-export { normalizePayload } from './frames.js';
+export { copyPayload, normalizePayload } from './frames.js';
 export type { MessengerEvents, MessengerOptions, MessengerStats } from './messenger-types.js';
 
 const UNRELIABLE_CHANNEL: Record<number, ChannelKind> = {
@@ -45,6 +45,8 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
   private readonly now: () => number;
   private readonly counters = { sentMessages: 0, receivedMessages: 0, bytesSent: 0, bytesReceived: 0 };
   private destroyed = false;
+  /** Peers the link layer was asked for a 'p2p' link since the last reset (see sendUser). */
+  private readonly p2pWanted = new Set<string>();
   private readonly onPath: LinkPathEvents['path'] = (uid, state) => this.sender.pathChanged(uid, state);
   /** Frames that went over the old links may be lost with them. */
   private readonly onReplaced: LinkPathEvents['replaced'] = () => this.sender.resend({ via: 'link' });
@@ -105,8 +107,10 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     }
     // Lazily, after the first frame went out: the relay flushes in a microtask queued before
     // this one, and the server only forwards WebRTC signals between users who already
-    // exchanged a message (or share a room).
-    if (roomId === '') {
+    // exchanged a message (or share a room). Asked once per peer (only reset() drops it): a
+    // microtask per message was a tenth of the messaging layer's cost on a busy link.
+    if (roomId === '' && !this.p2pWanted.has(uid)) {
+      this.p2pWanted.add(uid);
       queueMicrotask(() => {
         if (!this.destroyed) this.opts.links.want(uid, 'p2p');
       });
@@ -191,6 +195,7 @@ export class Messenger extends TypedEmitter<MessengerEvents> {
     this.inbox.resetAll();
     this.acks.reset();
     this.sender.reset();
+    this.p2pWanted.clear();
     this.opts.links.unwantAll();
   }
 

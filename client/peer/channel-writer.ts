@@ -10,7 +10,7 @@
 //   here, in JS, and bufferedAmount is polled (plus 'bufferedamountlow' where it exists).
 // - Unreliable channels: a queue deeper than maxQueuedBytes drops new frames (they are allowed
 //   to be lost, and a late unreliable frame is worth little); reliable ones never drop.
-import { encodeFrames, FrameType, type Frame } from '../../shared/frame.js';
+import { encodeFramesView, FrameType, type Frame } from '../../shared/frame.js';
 import { DEFAULT_MAX_WIRE_MESSAGE_BYTES, splitMessage } from './chunking.js';
 
 /** What the writer needs from an RTCDataChannel (browser, wrtc and the ndc polyfill all fit). */
@@ -78,6 +78,14 @@ export class ChannelWriter {
    * strict as reading it before every batch, and a lone message pays for send() alone.
    */
   private bufferedBound = Infinity;
+  /**
+   * The channel was open at the last look. readyState is a blocking native call in @roamhq/wrtc
+   * too (~35 µs, a third of a 1 KiB round trip's JS-side cost when read before every batch), and
+   * a channel never opens twice: once open, it is not read again. A channel that closed since
+   * makes send() throw (every stack does so for a channel not open), which fails the writer as a
+   * 'closed' reading did; and the link hears the channel's close event anyway.
+   */
+  private seenOpen = false;
 
   bytesSent = 0;
   messagesSent = 0;
@@ -131,8 +139,9 @@ export class ChannelWriter {
       clearTimeout(this.pollTimer);
       this.pollTimer = null;
     }
-    const state = this.channel.readyState;
+    const state = this.seenOpen ? 'open' : this.channel.readyState;
     if (state === 'open') {
+      this.seenOpen = true;
       try {
         if (this.bufferedBound >= this.opts.highWaterMark) this.bufferedBound = this.channel.bufferedAmount;
         while (this.head < this.queue.length && this.bufferedBound < this.opts.highWaterMark) {
@@ -187,7 +196,8 @@ export class ChannelWriter {
       bytes += this.sizes[end];
       end++;
     } while (end < this.queue.length && bytes + this.sizes[end] <= this.opts.coalesceBytes);
-    const wire = encodeFrames(this.queue.slice(start, end));
+    // A view of the encoder's buffer: send() copies it (every stack does), chunks are copies.
+    const wire = encodeFramesView(this.queue.slice(start, end));
     this.head = end;
     this.queued -= bytes;
     if (wire.byteLength <= this.opts.maxWireBytes) {
