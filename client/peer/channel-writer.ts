@@ -78,14 +78,6 @@ export class ChannelWriter {
    * strict as reading it before every batch, and a lone message pays for send() alone.
    */
   private bufferedBound = Infinity;
-  /**
-   * The channel was open at the last look. readyState is a blocking native call in @roamhq/wrtc
-   * too (~35 µs, a third of a 1 KiB round trip's JS-side cost when read before every batch), and
-   * a channel never opens twice: once open, it is not read again. A channel that closed since
-   * makes send() throw (every stack does so for a channel not open), which fails the writer as a
-   * 'closed' reading did; and the link hears the channel's close event anyway.
-   */
-  private seenOpen = false;
 
   bytesSent = 0;
   messagesSent = 0;
@@ -139,9 +131,8 @@ export class ChannelWriter {
       clearTimeout(this.pollTimer);
       this.pollTimer = null;
     }
-    const state = this.seenOpen ? 'open' : this.channel.readyState;
+    const state = this.channel.readyState;
     if (state === 'open') {
-      this.seenOpen = true;
       try {
         if (this.bufferedBound >= this.opts.highWaterMark) this.bufferedBound = this.channel.bufferedAmount;
         while (this.head < this.queue.length && this.bufferedBound < this.opts.highWaterMark) {
