@@ -3,11 +3,10 @@
 // relay loses nothing, duplicates nothing and keeps its order while Redis restarts (the server never
 // acknowledges what it could not hand on; the client resends what was not acknowledged).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RTSRoom } from '../client/index.js';
 import { expectStreamDelivered, pumpMessages, linksOf, meshParams, relayed, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
 import { stopAllProcesses } from './helpers/processes.js';
 import { startRedis, type RedisServer } from './helpers/redis.js';
-import { Clients, type Recorder, type TestEngine } from './helpers/rts-clients.js';
+import { Clients, joinAll } from './helpers/rts-clients.js';
 import { startCluster, type Cluster } from './helpers/scaleout.js';
 import { sleep, waitFor } from './helpers/server.js';
 
@@ -28,17 +27,6 @@ afterAll(async () => {
   await redis?.stop();
   await stopAllProcesses();
 });
-
-type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
-
-async function joinAll(engines: TestEngine[], roomId: string): Promise<Member[]> {
-  const members: Member[] = [];
-  for (const e of engines) {
-    const { room, rec } = await e.join(roomId);
-    members.push({ ...e, room, roomRec: rec });
-  }
-  return members;
-}
 
 describe('scale-out with the SDK', () => {
   it('engines on three processes form a full WebRTC mesh and message each other over it', async () => {
