@@ -9,10 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encode } from 'msgpackr';
 import { encodeFrames, FrameType, type Frame } from '../shared/frame.js';
 import { CHUNK_HEADER_BYTES, CHUNK_MARKER, DEFAULT_MAX_WIRE_MESSAGE_BYTES, splitMessage } from '../client/peer/chunking.js';
-import type { RTS, RTSRoom } from '../client/index.js';
+import type { RTS } from '../client/index.js';
 import { fuzzSeed, Prng } from './helpers/fuzz.js';
 import { linksOf, meshParams, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
-import { Clients, type Recorder, type TestEngine } from './helpers/rts-clients.js';
+import { Clients, joinAll } from './helpers/rts-clients.js';
 import { startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -31,8 +31,6 @@ const JUNK = 20;
 const MAX_PARTIAL_BYTES = 4 * 1024 * 1024;
 /** Inbox bounds (client/messaging/inbox.ts defaults) per (sender, stream); the attacker has 3 streams. */
 const MAX_INBOX_BYTES = 3 * 16 * 1024 * 1024;
-
-type Member = TestEngine & { room: RTSRoom; roomRec: Recorder };
 
 /** Test-only view into the victim's buffers (private fields, read as plain properties). */
 function buffers(victim: RTS, attacker: string): { partialBytes: number; inboxBytes: number; inboxFrames: number; streamBytes: (st: string) => number } {
@@ -84,11 +82,7 @@ describe('fuzzing frames from a malicious peer', () => {
   it(`generated hostile frames keep the victim bounded, truthful and talking (seed ${seed})`, async () => {
     srv = await startTestServer();
     const engines = await Promise.all(['carol', 'mallory', 'victim'].map((uid) => clients.login(uid, meshParams())));
-    const members: Member[] = [];
-    for (const e of engines) {
-      const { room, rec } = await e.join('R');
-      members.push({ ...e, room, roomRec: rec });
-    }
+    const members = await joinAll(engines, 'R');
     const [carol, mallory, victim] = members;
     const victimR2 = await victim.join('R2');
     const carolR2 = await carol.join('R2');
