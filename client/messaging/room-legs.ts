@@ -35,10 +35,6 @@ export class RoomLegs {
   /** `send` puts a leg on the wire (again). */
   constructor(private readonly send: (roomId: string, leg: RoomLeg) => void) {}
 
-  isHolding(roomId: string): boolean {
-    return this.held.has(roomId);
-  }
-
   /** A new leg: goes now, unless legs of the room wait (then behind them). */
   submit(roomId: string, leg: RoomLeg): void {
     const h = this.held.get(roomId);
