@@ -3,40 +3,23 @@
 // lost or duplicated and order holds; while Redis cannot answer, relays get clear codes
 // (NetworkDisconnected, which the SDK resends) within the configured timeouts instead of hanging
 // or a false Success; and everything recovers by itself.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeFrames } from '../shared/frame.js';
 import { expectStreamDelivered, pumpMessages } from './helpers/mesh.js';
-import { stopAllProcesses } from './helpers/processes.js';
-import { startRedis, type RedisServer } from './helpers/redis.js';
 import { Clients } from './helpers/rts-clients.js';
-import { startCluster, type Cluster } from './helpers/scaleout.js';
+import { useRedisClusters, type Cluster } from './helpers/scaleout.js';
 import { request, sleep, waitFor } from './helpers/server.js';
 
-let redis: RedisServer;
 let cluster: Cluster;
+/** One client factory per process: engine i connects to process i. */
 const clients = [0, 1].map((i) => new Clients(() => cluster.nodes[i]));
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  try {
-    process.kill(redis.pid, 'SIGCONT');
-  } catch {
-    // not running
-  }
+const clusters = useRedisClusters(() => {
   for (const c of clients) c.destroyAll();
-  await cluster?.close();
-  await redis.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-  await stopAllProcesses();
 });
 
 describe('Redis frozen and restarted under a relayed stream', () => {
   it('delivers every message once, in order, all Success; raw relays get NetworkDisconnected meanwhile', async () => {
-    cluster = await startCluster(redis.url, 2, { dropGraceMs: 15_000, scaleOut: { commandTimeoutMs: 1000, publishTimeoutMs: 1000 } });
+    cluster = await clusters.start(2, { dropGraceMs: 15_000, scaleOut: { commandTimeoutMs: 1000, publishTimeoutMs: 1000 } });
     const sender = await clients[0].login('s1', { resendAfterMs: 500, messageTimeoutMs: 60_000 });
     const receiver = await clients[1].login('r1');
     // A raw pair beside the SDK stream, to read the codes the server answers.
@@ -48,18 +31,18 @@ describe('Redis frozen and restarted under a relayed stream', () => {
     const pump = pumpMessages(sender.rts, 'r1', 25);
     await sleep(400);
 
-    process.kill(redis.pid, 'SIGSTOP');
+    process.kill(clusters.redis().pid, 'SIGSTOP');
     const frozenCodes: number[] = [];
     const until = Date.now() + 5000;
     for (let s = 2; Date.now() < until; s++) {
       frozenCodes.push((await request(rawA.socket, 'relay:frame', { to: 'rawB', frame: frame(s) })).code);
     }
-    process.kill(redis.pid, 'SIGCONT');
+    process.kill(clusters.redis().pid, 'SIGCONT');
     expect(frozenCodes.length).toBeGreaterThan(0);
     expect(frozenCodes.filter((c) => c !== 2)).toEqual([]);
     await sleep(1500);
 
-    await redis.restart();
+    await clusters.redis().restart();
     await sleep(1500);
     await pump.stop();
 

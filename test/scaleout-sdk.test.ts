@@ -2,35 +2,22 @@
 // processes form their WebRTC mesh through cross-process signaling, and a reliable stream over the
 // relay loses nothing, duplicates nothing and keeps its order while Redis restarts (the server never
 // acknowledges what it could not hand on; the client resends what was not acknowledged).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectStreamDelivered, pumpMessages, linksOf, meshParams, relayed, resultsOf, texts, waitForMesh } from './helpers/mesh.js';
-import { stopAllProcesses } from './helpers/processes.js';
-import { startRedis, type RedisServer } from './helpers/redis.js';
 import { Clients, joinAll } from './helpers/rts-clients.js';
-import { startCluster, type Cluster } from './helpers/scaleout.js';
+import { useRedisClusters, type Cluster } from './helpers/scaleout.js';
 import { sleep, waitFor } from './helpers/server.js';
 
-let redis: RedisServer;
 let cluster: Cluster;
 /** One client factory per process: engine i connects to process i. */
 const clients = [0, 1, 2].map((i) => new Clients(() => cluster.nodes[i]));
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
+const clusters = useRedisClusters(() => {
   for (const c of clients) c.destroyAll();
-  await cluster?.close();
-  await redis.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-  await stopAllProcesses();
 });
 
 describe('scale-out with the SDK', () => {
   it('engines on three processes form a full WebRTC mesh and message each other over it', async () => {
-    cluster = await startCluster(redis.url, 3);
+    cluster = await clusters.start(3);
     const engines = await Promise.all(['m1', 'm2', 'm3'].map((uid, i) => clients[i].login(uid, meshParams())));
     const members = await joinAll(engines, 'mesh');
     await waitForMesh(members);
@@ -49,14 +36,14 @@ describe('scale-out with the SDK', () => {
   });
 
   it('a relayed reliable stream between two processes survives a Redis restart: all delivered once, in order, all Success', async () => {
-    cluster = await startCluster(redis.url, 2, { dropGraceMs: 10_000 });
+    cluster = await clusters.start(2, { dropGraceMs: 10_000 });
     const sender = await clients[0].login('s1', { resendAfterMs: 500 });
     const receiver = await clients[1].login('r1');
     const pump = pumpMessages(sender.rts, 'r1', 20);
     await sleep(400);
-    await redis.kill();
+    await clusters.redis().kill();
     await sleep(700);
-    await redis.start();
+    await clusters.redis().start();
     await sleep(700);
     await pump.stop();
 

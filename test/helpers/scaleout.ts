@@ -64,9 +64,11 @@ export async function startCluster(
 
 /**
  * The hooks of a scale-out test file: one real redis-server for the whole file, and every
- * cluster started through `start` closed after its test.
+ * cluster started through `start` closed after its test. After each test a frozen (SIGSTOP) Redis
+ * is woken, `cleanup` runs (e.g. destroying the engines connected to the cluster), the clusters
+ * close, and Redis is running again for the next test even if the test killed it.
  */
-export function useRedisClusters(): {
+export function useRedisClusters(cleanup?: () => void | Promise<void>): {
   redis(): RedisServer;
   start(count: number, opts?: Partial<SignalingServerOptions>): Promise<Cluster>;
 } {
@@ -80,7 +82,15 @@ export function useRedisClusters(): {
     await stopAllProcesses();
   });
   afterEach(async () => {
+    // A test that failed while Redis was frozen must not leave the closes below waiting on it.
+    try {
+      if (redis) process.kill(redis.pid, 'SIGCONT');
+    } catch {
+      // not running: start() below brings it back
+    }
+    await cleanup?.();
     for (const c of open.splice(0)) await c.close();
+    await redis?.start();
   });
   return {
     redis: () => redis!,
