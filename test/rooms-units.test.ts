@@ -179,6 +179,26 @@ describe('broadcasts through the server, confirmed by the hand-off', () => {
     expect(a.messenger.stats().resends).toBe(0);
   });
 
+  it('a hybrid broadcast hands its server leg over before the direct sends, and reaches everyone once', async () => {
+    net = new FakeNetwork();
+    const a = net.add('a');
+    const b = net.add('b');
+    const c = net.add('c');
+    for (const n of [a, b, c]) n.enterRoom(net, 'R', ['a', 'b', 'c'].filter((u) => u !== n.uid));
+    net.openLink('a', 'b');
+    const order: string[] = [];
+    const { links, relay } = a;
+    const linkSend = links!.send.bind(links);
+    links!.send = (uid, frames, channel) => (order.push(`link:${uid}`), linkSend(uid, frames, channel));
+    const sendRoom = relay.sendRoom.bind(relay);
+    relay.sendRoom = (roomId, except, frames) => (order.push(`server:${except.join(',')}`), sendRoom(roomId, except, frames));
+    const id = a.sendRoom('R', 'hybrid');
+    await waitFor(() => a.results.get(id) === 200);
+    expect(order).toEqual(['server:b', 'link:b']);
+    expect(b.texts()).toEqual(['hybrid']);
+    expect(c.texts()).toEqual(['hybrid']);
+  });
+
   it('a member whose connection was away gets what it missed when it rejoins, once and in order', async () => {
     const { a, b, c } = room();
     a.sendRoom('R', 'before');

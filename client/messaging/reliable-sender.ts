@@ -70,16 +70,27 @@ export class ReliableSender {
     this.armSweep();
   }
 
-  /** A new broadcast's entries (one per member): over each open link, once through the server for the rest. */
+  /**
+   * A new broadcast's entries (one per member): over each open link, once through the server for
+   * the rest. The server's leg is handed over first: it is the longer way round, and the links'
+   * native send() calls would otherwise run before it leaves.
+   */
   broadcast(roomId: string, msg: TrackedMessage, frame: MessageFrame, entries: PendingEntry[]): void {
+    const { outbox, router } = this.opts;
     const skip: string[] = [];
     const relayed: PendingEntry[] = [];
+    const direct: PendingEntry[] = [];
     for (const entry of entries) {
-      // Waiting for room in its window, or gone direct: not in the server's fan-out.
-      if (!this.opts.outbox.mayTransmit(entry) || this.transmit(entry, false, 'link') === 'link') skip.push(entry.uid);
-      else relayed.push(entry);
+      // Waiting for room in its window, or going direct: not in the server's fan-out.
+      if (!outbox.mayTransmit(entry)) skip.push(entry.uid);
+      else if (!this.stalled.has(entry.uid) && router.linkOpen(entry.uid)) {
+        skip.push(entry.uid);
+        direct.push(entry);
+      } else relayed.push(entry);
     }
     if (relayed.length > 0) this.roomRelay.broadcast(roomId, msg, frame, relayed, skip);
+    // A link that refuses after all (closed in between) leaves its member to relay:frame.
+    for (const entry of direct) if (this.transmit(entry, false, 'link') !== 'link') this.transmit(entry, false, 'relay');
     this.armSweep();
   }
 
