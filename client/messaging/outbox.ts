@@ -2,7 +2,7 @@
 // us an acknowledgement for, and the end-to-end result of every message. Lanes, their counters
 // and their windows are kept in lane-table.ts.
 import type { MessageFrame } from '../../shared/frame.js';
-import { makeFrame, withFirst, type Payload } from './frames.js';
+import { asResend, makeFrame, withFirst, type Payload } from './frames.js';
 import type { Lane, Entry, PendingEntry, RtoBounds } from './lane.js';
 import { LaneTable } from './lane-table.js';
 import type { MessageKind, OutboxOptions, PendingSelector, TrackedMessage, Via } from './outbox-types.js';
@@ -159,7 +159,7 @@ export class Outbox {
       break;
     }
     const frames = this.history.range(stream, Math.max(lane.highestAck + 1, lane.firstOwed), to, this.now());
-    return frames.map((frame, i) => (i === 0 ? withFirst(frame, frame.s ?? 1, true) : { ...frame, x: 1 as const }));
+    return frames.map((frame, i) => (i === 0 ? withFirst(frame, frame.s ?? 1, true) : asResend(frame)));
   }
 
   /** Some receiver reports a gap we may have to fill (the sweep must keep running). */

@@ -12,7 +12,7 @@
 import { RoomMessageSendResult, UserMessageSendResult } from '../../shared/codes.js';
 import type { MessageFrame } from '../../shared/frame.js';
 import type { Logger } from '../base-types.js';
-import { unref } from './frames.js';
+import { asResend, unref } from './frames.js';
 import type { Outbox, PendingEntry, TrackedMessage } from './outbox.js';
 import type { PathRouter } from './path-router.js';
 
@@ -109,7 +109,7 @@ export class RoomRelay {
     // No `f`: the frame also reaches members we have not heard of yet, and `f` could make a
     // newcomer wait for frames that were never its own. Resends go in seq order, so an owing
     // member that never heard of this stream starts no later than its first owed frame.
-    const frame: MessageFrame = { ...outbox.frameOf(group[0]), x: 1 };
+    const frame = asResend(outbox.frameOf(group[0]));
     const skip = [...members].filter((uid) => !targets.has(uid));
     this.legs.submit(roomId, { msg, frame, relayed: group, skip, attempt: 0, resend: true });
   }

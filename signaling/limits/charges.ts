@@ -12,8 +12,9 @@ const senderKey = (appId: string, uid: string, budget: string): string => `u\n${
 const roomKey = (appId: string, roomId: string): string => `r\n${appId}${roomId}`;
 
 /** What `messages` message frames and `acks` acks on one stream cost. */
-function streamCharges(appId: string, uid: string, use: Pick<StreamUse, 'kind' | 'roomId' | 'messages' | 'acks'>, limits: Readonly<Limits>): Charge[] {
-  const charges: Charge[] = [];
+function streamCharges(
+  appId: string, uid: string, use: Pick<StreamUse, 'kind' | 'roomId' | 'messages' | 'acks'>, limits: Readonly<Limits>, charges: Charge[] = [],
+): Charge[] {
   if (use.kind === 'user') {
     charges.push({ key: senderKey(appId, uid, 'p2p'), perSecond: limits.p2pPerSecond, count: use.messages });
   } else {
@@ -30,7 +31,10 @@ function streamCharges(appId: string, uid: string, use: Pick<StreamUse, 'kind' |
  * own larger budget.
  */
 export function chargesFor(appId: string, uid: string, plan: BatchPlan, limits: Readonly<Limits>): Charge[] {
-  return plan.streams.flatMap((s) => streamCharges(appId, uid, s, limits));
+  // A loop into one array, not flatMap: this runs on every relayed batch.
+  const charges: Charge[] = [];
+  for (const s of plan.streams) streamCharges(appId, uid, s, limits, charges);
+  return charges;
 }
 
 /** The cost of each frame on its own, in batch order (for forwarding the part of a batch that fits). */
@@ -38,7 +42,7 @@ export function frameCharges(appId: string, uid: string, frames: readonly Frame[
   return frames.map((f) => {
     const parsed = parseStream(f.st)!;
     const message = f.t === FrameType.Message ? 1 : 0;
-    return streamCharges(appId, uid, { ...parsed, messages: message, acks: 1 - message }, limits);
+    return streamCharges(appId, uid, { kind: parsed.kind, roomId: parsed.roomId, messages: message, acks: 1 - message }, limits);
   });
 }
 
