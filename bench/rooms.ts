@@ -86,6 +86,12 @@ await runScenario({
           target: { text: 'SDK ≤ 1.5× raw', on: 'ratio', op: '<=', value: 1.5 },
         });
       }
+      // Where the time goes: each leg of the hybrid broadcast on its own (no raw equivalent).
+      const legs = (pick: (r: MemberReport) => number[]): string => {
+        const xs = full.flatMap(pick);
+        return xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} ms (${xs.length})` : 'none';
+      };
+      ctx.note(`${n} members: latency p50 / p99 over direct links ${legs((r) => r.direct)}, through the server ${legs((r) => r.viaServer)}.`);
       ctx.row({
         case: `${n} members: server message frames per broadcast`,
         sdk: one(frames, 'frames'),

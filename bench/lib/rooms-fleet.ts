@@ -15,6 +15,9 @@ export interface MemberReport {
   paths: Record<string, number>;
   resultMs: number[];
   latencies: number[];
+  /** The latencies split by path: over a p2p link, through the server (full reports only). */
+  direct: number[];
+  viaServer: number[];
   states: number[];
   /** Results 200 within 2 s of the send. */
   fast: number;

@@ -33,6 +33,9 @@ interface Member {
   resultMs: number[];
   sentAt: Map<number, number>;
   latencies: number[];
+  /** The same, split by the path the sender was on when it arrived (p2p link or the server). */
+  direct: number[];
+  viaServer: number[];
   sent: number;
   /** Connection states seen other than Connected (3), in order: a reconnect shows here. */
   states: number[];
@@ -68,7 +71,9 @@ function onMessage(m: Member, from: string, text: string): void {
   }
   if (i <= r.last) r.outOfOrder++;
   r.last = Math.max(r.last, i);
-  m.latencies.push(wallNow() - Number(at));
+  const latency = wallNow() - Number(at);
+  m.latencies.push(latency);
+  (m.paths.get(from)?.state === 'p2p' ? m.direct : m.viaServer).push(latency);
 }
 
 async function login(url: string, appId: string, appKey: string, uid: string, params: Partial<RTSParameters>, noAck: boolean): Promise<Member> {
@@ -77,7 +82,7 @@ async function login(url: string, appId: string, appKey: string, uid: string, pa
     // The patched client of the tests: it receives everything and acknowledges nothing.
     (rts as unknown as { messenger: { acks: { schedule: () => void } } }).messenger.acks.schedule = () => undefined;
   }
-  const m: Member = { uid, rts, rooms: new Map(), paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], sent: 0, states: [], fast: 0 };
+  const m: Member = { uid, rts, rooms: new Map(), paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], direct: [], viaServer: [], sent: 0, states: [], fast: 0 };
   rts.on('onConnectionStateChanged', (state) => {
     if (m.states.length < 20) m.states.push(state);
   });
@@ -170,7 +175,7 @@ serveIpc(
         });
         await socket.emitWithAck('hello', uid);
         const m: Member = {
-          uid, rts: undefined as unknown as RTS, rooms: new Map(), paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], sent: 0, states: [], fast: 0,
+          uid, rts: undefined as unknown as RTS, rooms: new Map(), paths: new Map(), received: new Map(), results: new Map(), resultMs: [], sentAt: new Map(), latencies: [], direct: [], viaServer: [], sent: 0, states: [], fast: 0,
         };
         socket.on('room', (from: string, text: string) => onMessage(m, from, text));
         raw.set(uid, { socket, m });
@@ -211,7 +216,8 @@ serveIpc(
           const key = p.reason ? `${p.state}:${p.reason}` : p.state;
           paths[key] = (paths[key] ?? 0) + 1;
         }
-        return { uid: m.uid, openLinks: links, sent: m.sent, codes, pending: m.sent - m.results.size, received, paths, resultMs: msg.full ? m.resultMs : [], latencies: msg.full ? m.latencies : [], states: m.states, fast: m.fast,
+        return { uid: m.uid, openLinks: links, sent: m.sent, codes, pending: m.sent - m.results.size, received, paths, resultMs: msg.full ? m.resultMs : [], latencies: msg.full ? m.latencies : [],
+          direct: msg.full ? m.direct : [], viaServer: msg.full ? m.viaServer : [], states: m.states, fast: m.fast,
           roomStats: (m.rts as unknown as { sysStats: { snapshot(): { roomStats?: unknown[] } } }).sysStats.snapshot().roomStats ?? [] };
       }),
     }),
