@@ -6,6 +6,9 @@
 //                   stack's own ICE detection ('disconnected') on the same kind of wire;
 //   back to p2p     restore → the link reported 'p2p' again, beside the raw stack's ICE
 //                   'connected' after the same restore.
+//   after a long cut the wire held down until the stall outlasted the restart bound and a
+//                   rebuilt link is under way (it cannot connect yet), then LONG_CUT_HOLD_MS more;
+//                   restore → the link reported 'p2p' again (SDK only: a raw app has no rebuild).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,11 +25,15 @@ import type { SpawnedProcess } from '../test/helpers/processes.js';
 interface Failover {
   toRelayMs: number;
   backMs: number;
+  /** How long the wire was down. */
+  cutMs?: number;
 }
 
 let topoCounter = 0;
 /** How long the raw stack's ICE is given to notice a cut ("timeout" in the table beyond). */
 const RAW_DETECT_BOUND_MS = 30_000;
+/** A long cut: how long the wire stays down after the rebuild started (see the header). */
+const LONG_CUT_HOLD_MS = 5_000;
 
 /** Topology + signaling server; everything ended through `scope`. */
 async function setUp(scope: Scope): Promise<{ topo: Topology; port: string; children: SpawnedProcess[] }> {
@@ -41,7 +48,10 @@ async function setUp(scope: Scope): Promise<{ topo: Topology; port: string; chil
   return { topo, port, children };
 }
 
-async function sdkRun(scope: Scope, stack: StackName): Promise<Failover> {
+/** How the wire is cut in one SDK run: short (restored 1 s after the relay took over) or long. */
+type Cut = 'short' | 'long';
+
+async function sdkRun(scope: Scope, stack: StackName, cut: Cut): Promise<Failover> {
   const { topo, port, children } = await setUp(scope);
   const dir = mkdtempSync(join(tmpdir(), 'rtsmesh-failover-'));
   scope.add(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,19 +62,26 @@ async function sdkRun(scope: Scope, stack: StackName): Promise<Failover> {
   const receiver = inNamespace(children, topo.b, 'bob', 'network-cut-fixture.ts', [], {
     ...common, ROLE: 'receiver', UID: 'bob', PEER: 'alice', SERVER: `http://${topo.serverFromB}:${port}`,
   });
-  await event(sender, 'path', (o: { state: string }) => o.state === 'p2p');
+  type Path = { state: string; at: number };
+  await event(sender, 'path', (o: Path) => o.state === 'p2p');
   await event(receiver, 'm', (o: { i: number }) => o.i >= 25);
   const cutAt = Date.now();
   await topo.cut();
   // Over the wire a message takes well under a millisecond: anything later came by relay.
   const relayed = await event<{ t: number }>(receiver, 'm', (o) => o.t > cutAt + 20, 30_000);
-  await event(sender, 'path', (o: { state: string; at: number }) => o.state === 'relay' && o.at >= cutAt, 30_000);
-  await sleep(1000);
+  await event(sender, 'path', (o: Path) => o.state === 'relay' && o.at >= cutAt, 30_000);
+  if (cut === 'long') {
+    // The stall outlasted the restart bound: the link was given up and a new one is under way.
+    await event(sender, 'path', (o: Path) => o.state === 'connecting' && o.at >= cutAt, 60_000);
+    await sleep(LONG_CUT_HOLD_MS);
+  } else {
+    await sleep(1000);
+  }
   const restoreAt = Date.now();
   await topo.restore();
-  const back = await event<{ state: string; at: number }>(sender, 'path', (o: { state: string; at: number }) => o.state === 'p2p' && o.at >= restoreAt, 30_000);
+  const back = await event<Path>(sender, 'path', (o) => o.state === 'p2p' && o.at >= restoreAt, 60_000);
   writeFileSync(common.CONTROL, 'stop');
-  return { toRelayMs: relayed.t - cutAt, backMs: back.at - restoreAt };
+  return { toRelayMs: relayed.t - cutAt, backMs: back.at - restoreAt, cutMs: restoreAt - cutAt };
 }
 
 async function rawRun(scope: Scope, stack: StackName, quick: boolean): Promise<Failover> {
@@ -106,7 +123,7 @@ await runScenario({
   const runs = ctx.quick ? 1 : 3;
   const timeoutMs = 90_000;
   for (const stack of STACKS) {
-    const sdk = await measure({ label: `SDK ${stack}`, runs, timeoutMs }, (s) => sdkRun(s, stack));
+    const sdk = await measure({ label: `SDK ${stack}`, runs, timeoutMs }, (s) => sdkRun(s, stack, 'short'));
     const raw = await measure({ label: `raw ${stack}`, runs, timeoutMs }, (s) => rawRun(s, stack, ctx.quick));
     ctx.row({
       case: `${stack}: cut → traffic on the relay (raw: ICE 'disconnected')`,
@@ -121,6 +138,13 @@ await runScenario({
       baseline: cellOf(raw, (v) => v.backMs, 'ms'),
       ratio: 'time',
     });
+    const long = await measure({ label: `SDK ${stack} long cut`, runs, timeoutMs: 120_000 }, (s) => sdkRun(s, stack, 'long'));
+    ctx.row({
+      case: `${stack}: restore → p2p again after a long cut (link rebuilt)`,
+      sdk: cellOf(long, (v) => v.backMs, 'ms'),
+      baseline: naCell('no rebuild in a raw app'),
+      target: { text: 'SDK ≤ 2000 ms', on: 'sdk', op: '<=', value: 2000 },
+    });
   }
-  ctx.note(`SDK: engines with the default linkTimeoutMs (2000 ms) stream one reliable message every 20 ms; the wire is cut under the stream, held about 1 s past the moment the SDK reports relay, then restored. "Traffic on the relay" is the first message the receiver gets after the cut (all of them arrive, in order, once). The raw baseline is simple-peer on the same stack with nothing but ICE: its detection time is when it would first know; a raw app still has to build a fallback itself. "timeout": neither side's ICE reported the cut within ${RAW_DETECT_BOUND_MS / 1000} s (libdatachannel keeps the pair 'connected' while consent checks fail).`);
+  ctx.note(`SDK: engines with the default linkTimeoutMs (2000 ms) stream one reliable message every 20 ms; the wire is cut under the stream, held about 1 s past the moment the SDK reports relay, then restored. "Traffic on the relay" is the first message the receiver gets after the cut (all of them arrive, in order, once). The raw baseline is simple-peer on the same stack with nothing but ICE: its detection time is when it would first know; a raw app still has to build a fallback itself. "timeout": neither side's ICE reported the cut within ${RAW_DETECT_BOUND_MS / 1000} s (libdatachannel keeps the pair 'connected' while consent checks fail). A long cut lasts until the stall has outlasted the restart bound (4 × linkTimeoutMs after the relay took over) and a rebuilt link is under way, then ${LONG_CUT_HOLD_MS / 1000} s more (about ${10 + LONG_CUT_HOLD_MS / 1000} s in all).`);
 });
