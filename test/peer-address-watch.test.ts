@@ -60,10 +60,12 @@ describe('AddressWatch', () => {
 });
 
 describe('which attempts start afresh when addresses appear', () => {
-  const entry = (state: UidState, link: { gathered: string[] } | null, opts: { wanted?: boolean; declined?: boolean } = {}): Entry => {
+  const entry = (state: UidState, link: { gathered: string[] } | null, opts: { wanted?: boolean; declined?: boolean; retrying?: boolean } = {}): Entry => {
     const e = newEntry('bob');
     if (opts.wanted !== false) e.reasons.add('p2p');
     e.declined = opts.declined ?? false;
+    // Only its presence matters here; never armed.
+    if (opts.retrying !== false && state === 'down' && !link) e.retryTimer = {} as ReturnType<typeof setTimeout>;
     e.state = state;
     e.link = link ? ({ gatheredAddresses: new Set(link.gathered) } as unknown as PeerLink) : null;
     return e;
@@ -77,7 +79,8 @@ describe('which attempts start afresh when addresses appear', () => {
     expect(needsFreshAttempt(entry('connecting', { gathered: ['10.0.1.1'] }), [])).toBe(true);
   });
 
-  it('not an attempt that has them already, an open or stalled link, nor a link nobody wants or the remote declined', () => {
+  it('not an attempt that has them already, an open or stalled link, a link nobody wants or the remote declined, nor once the backoff gave up', () => {
+    expect(needsFreshAttempt(entry('down', null, { retrying: false }), ['10.0.1.1'])).toBe(false);
     expect(needsFreshAttempt(entry('connecting', { gathered: ['10.0.0.1', '10.0.1.1'] }), ['10.0.1.1'])).toBe(false);
     expect(needsFreshAttempt(entry('open', { gathered: [] }), ['10.0.1.1'])).toBe(false);
     expect(needsFreshAttempt(entry('down', { gathered: [] }), ['10.0.1.1'])).toBe(false);

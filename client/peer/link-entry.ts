@@ -24,9 +24,14 @@ export function newEntry(uid: string): Entry {
   return { uid, reasons: new Set(), link: null, state: null, attempt: 0, failingSince: 0, retryTimer: null, connectTimer: null, declined: false };
 }
 
-/** Wanted, allowed, and not open: the kind of entry that address changes concern. */
+/**
+ * Wanted, allowed, not open, and still being tried (an attempt under way, a retry waiting, or a
+ * stalled link that may be rebuilt; not once the backoff policy gave up): the kind of entry
+ * that address changes concern.
+ */
 export function isPending(entry: Entry): boolean {
-  return entry.reasons.size > 0 && !entry.declined && entry.state !== null && entry.state !== 'open';
+  if (entry.reasons.size === 0 || entry.declined) return false;
+  return entry.state === 'connecting' || (entry.state === 'down' && (entry.link !== null || entry.retryTimer !== null));
 }
 
 /**

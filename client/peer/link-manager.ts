@@ -273,6 +273,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       entry.retryTimer = null;
       this.connect(entry);
     }, delay);
+    this.watchAddresses();
   }
 
   private onLinkRequest(uid: string, remoteEpoch: string, seen: string | undefined): void {
