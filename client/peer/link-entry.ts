@@ -37,8 +37,8 @@ export function isPending(entry: Entry): boolean {
 /**
  * Local addresses appeared (`added`; [] when unknown): whether the uid's attempt should be made
  * afresh. Yes while it waits for a retry or for an offer, and for an attempt whose connection
- * gathered none of them. A link that opened and is now stalled ('down' with a link) is left to
- * its liveness and ICE restart: its old path usually comes back by itself.
+ * gathered no candidate on one of them. A link that opened and is now stalled ('down' with a
+ * link) is left to its liveness and ICE restart: its old path usually comes back by itself.
  */
 export function needsFreshAttempt(entry: Entry, added: readonly string[]): boolean {
   if (!isPending(entry)) return false;
