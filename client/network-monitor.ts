@@ -4,7 +4,7 @@
 import { NetworkType } from '../shared/codes.js';
 
 interface NodeOs {
-  networkInterfaces(): Record<string, Array<{ internal: boolean; family: string | number }> | undefined>;
+  networkInterfaces(): Record<string, Array<{ address: string; internal: boolean; family: string | number }> | undefined>;
 }
 
 interface BrowserConnection {
@@ -26,6 +26,20 @@ function nodeOs(): NodeOs | null {
   if (!proc?.versions?.node || typeof proc.getBuiltinModule !== 'function') return null;
   try {
     return (proc.getBuiltinModule('node:os') as NodeOs | undefined) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Node: the host's non-internal interface addresses now (libuv lists no address of an interface
+ * that is down or has lost its carrier). Elsewhere, or when they cannot be read: null.
+ */
+export function localAddresses(): string[] | null {
+  const os = nodeOs();
+  if (!os) return null;
+  try {
+    return Object.values(os.networkInterfaces()).flat().flatMap((i) => (i && !i.internal ? [i.address] : []));
   } catch {
     return null;
   }

@@ -9,7 +9,9 @@
 //   connecting  an attempt is under way (relay carries traffic meanwhile)
 //   open        frames can go direct
 //   down        the link failed while still wanted; the messaging layer falls back to the relay
-//               at once, and this manager reconnects in the background with backoff
+//               at once, and this manager reconnects in the background with backoff; an
+//               attempt made while a local interface was down is made afresh as soon as an
+//               address appears (address-watch.ts), not at its connect timeout
 //   closed      nobody here wants the link any more and it is gone
 // A side that does not want a link itself still accepts one the remote wants (it answers
 // offers and honours requests) but never retries it: the side that wants it does.
@@ -23,29 +25,14 @@ import { exponentialBackoff, type RetryPolicy } from '../retry-policy.js';
 import type { LinkManagerOptions, PeerLinkManager, PeerLinkManagerStats } from './link-manager-types.js';
 import { isOlderLid, LinkSignal, makeLid, newEpoch, type PeerSignal } from './link-signal.js';
 import { PeerLink } from './peer-link.js';
+import { AddressWatch } from './address-watch.js';
+import { newTotals, retire, sumStats } from './link-manager-stats.js';
+import { isPending, needsFreshAttempt, newEntry, type Entry, type UidState } from './link-entry.js';
 
 export type { LinkManagerOptions, PeerLinkManager, PeerLinkManagerStats } from './link-manager-types.js';
 
 /** How a wanted link that failed is retried, unless LinkManagerOptions.backoff says otherwise. */
 export const LINK_RETRY: RetryPolicy = exponentialBackoff({ initialMs: 250, maxMs: 5_000, jitter: 0.3 });
-
-type UidState = 'connecting' | 'open' | 'down';
-
-interface Entry {
-  uid: string;
-  reasons: Set<LinkReason>;
-  link: PeerLink | null;
-  state: UidState | null;
-  /** Consecutive failed attempts, for the backoff. */
-  attempt: number;
-  /** When the first of those failed (for the backoff's elapsedMs). */
-  failingSince: number;
-  retryTimer: ReturnType<typeof setTimeout> | null;
-  /** Running while an attempt (a link, or a request waiting for an offer) has not opened. */
-  connectTimer: ReturnType<typeof setTimeout> | null;
-  /** The remote declined links (relay-only): no attempts until it offers or asks itself. */
-  declined: boolean;
-}
 
 export function createLinkManager(options: LinkManagerOptions): PeerLinkManager {
   return new PeerLinkManagerImpl(options);
@@ -62,11 +49,11 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
   /** Last link id an offer arrived with, per remote uid (outlives entries; see link-request). */
   private readonly seenLids = new Map<string, string>();
   private destroyed = false;
-  private closedBytesSent = 0;
-  private closedBytesReceived = 0;
-  private malformed = 0;
+  /** What links that are gone counted. */
+  private readonly closedTotals = newTotals();
   private ignoredSignals = 0;
-  private closedDropped = 0;
+  /** Runs while some wanted link is not open (see address-watch.ts). */
+  private readonly addresses = new AddressWatch((added) => this.onAddressesAppeared(added));
 
   constructor(options: LinkManagerOptions) {
     const logger = options.logger;
@@ -149,33 +136,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
   }
 
   stats(): PeerLinkManagerStats {
-    let links = 0;
-    let open = 0;
-    let bytesSent = this.closedBytesSent;
-    let bytesReceived = this.closedBytesReceived;
-    let queuedBytes = 0;
-    let dropped = this.closedDropped;
-    let malformed = this.malformed;
-    for (const { link } of this.entries.values()) {
-      if (!link) continue;
-      links++;
-      if (link.isOpen) open++;
-      bytesSent += link.bytesSent;
-      bytesReceived += link.bytesReceived;
-      queuedBytes += link.queuedBytes;
-      dropped += link.framesDropped;
-      malformed += link.malformed;
-    }
-    return {
-      links,
-      open,
-      bytesSent,
-      bytesReceived,
-      queuedBytes,
-      malformedMessages: malformed,
-      ignoredSignals: this.ignoredSignals,
-      unreliableFramesDropped: dropped,
-    };
+    return sumStats(this.closedTotals, [...this.entries.values()].flatMap((e) => (e.link ? [e.link] : [])), this.ignoredSignals);
   }
 
   queuedBytes(uid: string): number {
@@ -190,6 +151,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     if (this.destroyed) return;
     this.destroyed = true;
     for (const entry of [...this.entries.values()]) this.finish(entry);
+    this.addresses.stop();
     this.seenLids.clear();
     this.removeAllListeners();
   }
@@ -206,10 +168,34 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       this.startLink(entry, makeLid(this.epoch, ++this.linkCounter), true);
       return;
     }
-    const seen = this.seenLids.get(entry.uid);
-    this.emit('signal', entry.uid, seen ? { type: 'link-request', ep: this.epoch, seen } : { type: 'link-request', ep: this.epoch });
+    this.requestLink(entry);
     this.setState(entry, 'connecting');
     this.armConnectTimer(entry, null);
+  }
+
+  /** Asks the initiator for a link; `seen` names the last offer we got, which it then replaces. */
+  private requestLink(entry: Entry): void {
+    const seen = this.seenLids.get(entry.uid);
+    this.emit('signal', entry.uid, seen ? { type: 'link-request', ep: this.epoch, seen } : { type: 'link-request', ep: this.epoch });
+  }
+
+  /**
+   * Local addresses appeared (address-watch.ts): attempts made without them cannot connect over
+   * the interface that came back, so each is made afresh now (the backoff starts over). The
+   * answering side asks the initiator, who replaces the link the request names.
+   */
+  private onAddressesAppeared(added: string[]): void {
+    for (const entry of [...this.entries.values()]) {
+      if (!needsFreshAttempt(entry, added)) continue;
+      this.opts.logger?.debug?.(`local address${added.length ? ` ${added.join(', ')}` : ''} appeared: a fresh link attempt to ${entry.uid}`);
+      entry.attempt = 0;
+      if (entry.link && !this.isInitiator(entry.uid)) {
+        this.requestLink(entry);
+        continue;
+      }
+      this.clearTimers(entry);
+      this.connect(entry);
+    }
   }
 
   /** Replaces whatever link `entry` has with a new one. */
@@ -251,7 +237,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     });
     link.on('malformed', (error: string) => this.opts.logger?.debug?.(`malformed message from ${entry.uid} dropped (link ${lid}): ${error}`));
     link.on('close', (reason: string) => {
-      this.retire(link);
+      retire(this.closedTotals, link);
       if (entry.link !== link) return;
       entry.link = null;
       this.opts.logger?.debug?.(`peer link ${lid} to ${entry.uid} closed: ${reason}`);
@@ -287,6 +273,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       entry.retryTimer = null;
       this.connect(entry);
     }, delay);
+    this.watchAddresses();
   }
 
   private onLinkRequest(uid: string, remoteEpoch: string, seen: string | undefined): void {
@@ -349,7 +336,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
   private entry(uid: string): Entry {
     let entry = this.entries.get(uid);
     if (!entry) {
-      entry = { uid, reasons: new Set(), link: null, state: null, attempt: 0, failingSince: 0, retryTimer: null, connectTimer: null, declined: false };
+      entry = newEntry(uid);
       this.entries.set(uid, entry);
     }
     return entry;
@@ -361,6 +348,13 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     if (entry.state === 'open' && state === 'connecting') this.emit('state', entry.uid, 'down');
     entry.state = state;
     this.emit('state', entry.uid, state);
+    this.watchAddresses();
+  }
+
+  private watchAddresses(): void {
+    const pending = !this.destroyed && [...this.entries.values()].some(isPending);
+    if (pending) this.addresses.start();
+    else this.addresses.stop();
   }
 
   /** Closes the uid's link and timers, reports 'closed' if anything was reported, forgets it. */
@@ -372,6 +366,7 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
       entry.state = null;
       this.emit('state', entry.uid, 'closed');
     }
+    this.watchAddresses();
   }
 
   private dropLink(entry: Entry): void {
@@ -379,14 +374,6 @@ class PeerLinkManagerImpl extends TypedEmitter<LinkManagerEvents> implements Pee
     if (!link) return;
     entry.link = null;
     link.destroy('replaced or closed locally');
-  }
-
-  /** Keeps totals of a link that is gone (counted once: a link closes once). */
-  private retire(link: PeerLink): void {
-    this.closedBytesSent += link.bytesSent;
-    this.closedBytesReceived += link.bytesReceived;
-    this.closedDropped += link.framesDropped;
-    this.malformed += link.malformed;
   }
 
   private clearTimers(entry: Entry): void {

@@ -40,6 +40,8 @@ import { isNodeDatachannel } from './ndc-adapter.js';
 import { isHeartbeat, HEARTBEAT, Liveness } from './liveness.js';
 import { readSelectedPath, type SelectedPath } from './link-stats.js';
 import { IceRestart } from './ice-restart.js';
+import { candidateAddress } from './address-filter.js';
+import { withoutCandidates } from './sdp-candidates.js';
 
 export const UNRELIABLE_ORDERED_CHANNEL_ID = 2;
 export const UNRELIABLE_UNORDERED_CHANNEL_ID = 3;
@@ -88,6 +90,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
 
   bytesReceived = 0;
   malformed = 0;
+  /** Addresses of the local candidates gathered so far (see address-watch.ts). */
+  readonly gatheredAddresses = new Set<string>();
 
   constructor(opts: PeerLinkOptions) {
     super();
@@ -265,6 +269,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       const c = data.candidate;
       // libdatachannel writes the SDP attribute form ('a=candidate:...'); browsers expect the bare one.
       const line = c.candidate.startsWith('a=') ? c.candidate.slice(2) : c.candidate;
+      const address = candidateAddress(line);
+      if (address) this.gatheredAddresses.add(address);
       out = { type: 'candidate', candidate: { candidate: line, sdpMLineIndex: c.sdpMLineIndex, sdpMid: c.sdpMid } };
       if (this.heldCandidates) {
         this.heldCandidates.push(out);
@@ -390,12 +396,4 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     this.emit('malformed', error);
     if (this.malformed > (this.opts.maxMalformedMessages ?? 32)) this.destroy('too many malformed messages');
   }
-}
-
-/** An SDP without its candidate lines (they are trickled separately, see heldCandidates). */
-function withoutCandidates(sdp: string): string {
-  return sdp
-    .split(/\r?\n/)
-    .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
-    .join('\r\n');
 }
