@@ -2,7 +2,7 @@
 // raw simple-peer data channel on the same Node WebRTC stack. p50 and p99 per run; the table
 // shows the median of the runs with min–max. Target: SDK ≤ 1.2× raw.
 
-import { measure } from './lib/measure.js';
+import { measurePair } from './lib/measure.js';
 import { pingPong } from './lib/ping-pong.js';
 import { openRawPair } from './lib/raw-peer.js';
 import { runScenario } from './lib/scenario.js';
@@ -27,18 +27,16 @@ await runScenario({ name: 'p2p-rtt', title: 'P2P round trip, 1 KiB reliable (SDK
 
   try {
     for (const stack of STACKS) {
-      const raw = await measure({ label: `raw ${stack}`, runs, timeoutMs }, async (scope) => {
+      const { baseline: raw, sdk } = await measurePair({ label: `raw ${stack}`, sdkLabel: `SDK ${stack}`, runs, timeoutMs }, async (scope) => {
         const { a, b } = await openRawPair(stack, scope);
         b.on('data', (d: Uint8Array) => b.send(d));
         const pp = pingPong();
         a.on('data', () => pp.echoed());
         const s = await pp.run(() => a.send(PAYLOAD), warmup, count);
         return { p50: percentile(s, 50), p99: percentile(s, 99) };
-      });
-
-      const sdk = sdkProblem
+      }, sdkProblem
         ? undefined
-        : await measure({ label: `SDK ${stack}`, runs, timeoutMs }, async (scope) => {
+        : async (scope) => {
             const [ua, ub] = [uidFor('rtt-a'), uidFor('rtt-b')];
             const a = await loginEngine(scope, { server: server!.url, uid: ua, stack });
             const b = await loginEngine(scope, { server: server!.url, uid: ub, stack });

@@ -2,7 +2,7 @@
 // client, both ways) vs a raw socket.io relay doing nothing but forwarding. Each server runs in
 // its own process. Target: SDK ≤ 1.3× raw.
 
-import { measure } from './lib/measure.js';
+import { measurePair } from './lib/measure.js';
 import { pingPong } from './lib/ping-pong.js';
 import { rawClient } from './lib/raw-client.js';
 import { runScenario } from './lib/scenario.js';
@@ -26,7 +26,7 @@ await runScenario({ name: 'relay-rtt', title: 'Relay round trip, 1 KiB (SDK rela
     const rawServer = await startServer('raw', top);
     const { value: sdkServer, problem: sdkProblem } = await startSdkServer(top);
 
-    const raw = await measure({ label: 'raw socket.io relay', runs, timeoutMs }, async (scope) => {
+    const { baseline: raw, sdk } = await measurePair({ label: 'raw socket.io relay', sdkLabel: 'SDK relay-only', runs, timeoutMs }, async (scope) => {
       const [ua, ub] = [uidFor('rr-a'), uidFor('rr-b')];
       const a = await rawClient(rawServer.url, ua, scope);
       const b = await rawClient(rawServer.url, ub, scope);
@@ -35,10 +35,8 @@ await runScenario({ name: 'relay-rtt', title: 'Relay round trip, 1 KiB (SDK rela
       a.on('from', () => pp.echoed());
       const s = await pp.run(() => a.emit('to', ub, PAYLOAD), warmup, count);
       return { p50: percentile(s, 50), p99: percentile(s, 99) };
-    });
-
-    const sdk = sdkServer
-      ? await measure({ label: 'SDK relay-only', runs, timeoutMs }, async (scope) => {
+    }, sdkServer
+      ? async (scope) => {
           const [ua, ub] = [uidFor('sr-a'), uidFor('sr-b')];
           const a = await loginEngine(scope, { server: sdkServer!.url, uid: ua, relayOnly: true });
           const b = await loginEngine(scope, { server: sdkServer!.url, uid: ub, relayOnly: true });
@@ -48,8 +46,8 @@ await runScenario({ name: 'relay-rtt', title: 'Relay round trip, 1 KiB (SDK rela
           const s = await pp.run(() => void a.rts.sendBinaryMessage(ub, PAYLOAD), warmup, count);
           if ([...a.links.values(), ...b.links.values()].includes('p2p')) throw new Error('relayOnly engine opened a p2p link');
           return { p50: percentile(s, 50), p99: percentile(s, 99) };
-        })
-      : undefined;
+        }
+      : undefined);
 
     for (const p of ['p50', 'p99'] as const) {
       ctx.row({

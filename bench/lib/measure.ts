@@ -24,26 +24,54 @@ export async function measure<T>(opts: MeasureOptions, run: (scope: Scope, index
   const out: Outcome<T> = { values: [], runs: 0, timeouts: 0, errors: [] };
   let failedInRow = 0;
   for (let i = 0; i < opts.runs; i++) {
-    out.runs++;
-    try {
-      const v = await bounded(opts.label, opts.timeoutMs, (scope) => run(scope, i));
-      out.values.push(v);
-      failedInRow = 0;
-      log(`  ${opts.label} run ${i + 1}/${opts.runs}: ${brief(v)}`);
-    } catch (e) {
-      failedInRow++;
-      if (e instanceof RunTimeoutError) {
-        out.timeouts++;
-        log(`  ${opts.label} run ${i + 1}/${opts.runs}: timeout`);
-      } else {
-        const msg = e instanceof Error ? e.message : String(e);
-        out.errors.push(msg);
-        log(`  ${opts.label} run ${i + 1}/${opts.runs}: failed: ${msg.split('\n')[0]}`);
-      }
-      if (failedInRow >= (opts.maxFailures ?? defaultMaxFailures)) break;
-    }
+    failedInRow = (await runOnce(opts, out, run, i)) ? 0 : failedInRow + 1;
+    if (failedInRow >= (opts.maxFailures ?? defaultMaxFailures)) break;
   }
   return out;
+}
+
+/**
+ * A baseline and the SDK, run in turns (baseline 1, SDK 1, baseline 2, …) so that both see the
+ * same moments of a shared machine: run one after the other, a slower minute for one side alone
+ * moved their ratio by ±30 % between recordings. `sdk` undefined measures the baseline alone.
+ */
+export async function measurePair<B, S>(
+  opts: MeasureOptions & { sdkLabel: string },
+  baseline: (scope: Scope, index: number) => Promise<B>,
+  sdk: ((scope: Scope, index: number) => Promise<S>) | undefined,
+): Promise<{ baseline: Outcome<B>; sdk: Outcome<S> | undefined }> {
+  const b: Outcome<B> = { values: [], runs: 0, timeouts: 0, errors: [] };
+  const s: Outcome<S> | undefined = sdk ? { values: [], runs: 0, timeouts: 0, errors: [] } : undefined;
+  const limit = opts.maxFailures ?? defaultMaxFailures;
+  let bFailed = 0;
+  let sFailed = 0;
+  for (let i = 0; i < opts.runs; i++) {
+    if (bFailed < limit) bFailed = (await runOnce(opts, b, baseline, i)) ? 0 : bFailed + 1;
+    if (sdk && s && sFailed < limit) sFailed = (await runOnce({ ...opts, label: opts.sdkLabel }, s, sdk, i)) ? 0 : sFailed + 1;
+    if (bFailed >= limit && (!sdk || sFailed >= limit)) break;
+  }
+  return { baseline: b, sdk: s };
+}
+
+/** One bounded run into `out`; false when it failed or timed out. */
+async function runOnce<T>(opts: MeasureOptions, out: Outcome<T>, run: (scope: Scope, index: number) => Promise<T>, i: number): Promise<boolean> {
+  out.runs++;
+  try {
+    const v = await bounded(opts.label, opts.timeoutMs, (scope) => run(scope, i));
+    out.values.push(v);
+    log(`  ${opts.label} run ${i + 1}/${opts.runs}: ${brief(v)}`);
+    return true;
+  } catch (e) {
+    if (e instanceof RunTimeoutError) {
+      out.timeouts++;
+      log(`  ${opts.label} run ${i + 1}/${opts.runs}: timeout`);
+    } else {
+      const msg = e instanceof Error ? e.message : String(e);
+      out.errors.push(msg);
+      log(`  ${opts.label} run ${i + 1}/${opts.runs}: failed: ${msg.split('\n')[0]}`);
+    }
+    return false;
+  }
 }
 
 function brief(v: unknown): string {
