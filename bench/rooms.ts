@@ -50,12 +50,12 @@ await runScenario({
       await fleet.join(room);
       const joinedAt = Date.now();
       const degree = n - 1 <= LINKS ? n - 1 : 2 * Math.floor(LINKS / 2);
-      const settled = await fleet.waitReports((rs) => rs.every((r) => r.openLinks === degree), 60_000);
+      const settled = await fleet.waitCounts((rs) => rs.every((r) => r.openLinks === degree), 60_000);
       const settleMs = settled.every((r) => r.openLinks === degree) ? Date.now() - joinedAt : Number.NaN;
       await sleep(500);
       const before = await serverStats();
       await fleet.stream(room, count, interval);
-      const sdk = await fleet.waitReports((rs) => rs.every((r) => r.sent === count && r.pending === 0), seconds * 1000 + 60_000);
+      const sdk = await fleet.waitCounts((rs) => rs.every((r) => r.sent === count && r.pending === 0), seconds * 1000 + 60_000);
       const full: MemberReport[] = await fleet.report(true);
       const after = await serverStats();
       const lat = full.flatMap((r) => r.latencies);

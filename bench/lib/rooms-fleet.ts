@@ -25,6 +25,8 @@ export interface MemberReport {
   roomStats: Array<{ roomId: string; members: number; directLinks: number; viaServer: number; resends: number }>;
 }
 
+export type MemberCounts = Pick<MemberReport, 'uid' | 'openLinks' | 'sent' | 'pending'>;
+
 const WORKER = fileURLToPath(new URL('./rooms-worker.ts', import.meta.url));
 
 export class RoomsFleet {
@@ -88,6 +90,22 @@ export class RoomsFleet {
   async report(full = false): Promise<MemberReport[]> {
     const replies = await Promise.all(this.workers.map((w) => w.request('report', { full }, 60_000)));
     return replies.flatMap((r) => r.members as MemberReport[]);
+  }
+
+  /**
+   * Polls every member's links, sends and pending results until `done` holds (or the time is up).
+   * Cheap: a full report of a 200-member room is ~10,000 per-sender records per process, and
+   * building and sending it every second while the room streams stalled the very members being
+   * measured (the raw room is not polled).
+   */
+  async waitCounts(done: (counts: MemberCounts[]) => boolean, timeoutMs: number): Promise<MemberCounts[]> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const replies = await Promise.all(this.workers.map((w) => w.request('counts', {}, 60_000)));
+      const counts = replies.flatMap((r) => r.members as MemberCounts[]);
+      if (done(counts) || Date.now() > end) return counts;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 
   /** Polls the reports until `done` holds for all (or the time is up: returns the last reports). */

@@ -10,6 +10,7 @@
 //   rawSetup {url, uids}                               the same members as raw socket.io clients of bench's raw relay (baseline)
 //   rawJoin {room} / rawStream {…as stream}           join, and broadcast the same messages, on the raw relay
 //   report {full?}                                     what every member received, its send results and its links (full: with every latency)
+//   counts                                             per member only its links, sends and pending results: cheap to poll while a room streams
 import { io, type Socket } from 'socket.io-client';
 import { serveIpc } from './child-main.js';
 import { createRTS, type RTS, type RTSParameters, type RTSRoom } from '../../client/index.js';
@@ -204,6 +205,11 @@ serveIpc(
       for (const m of members.values()) m.rts.destroyRTS();
       members.clear();
     },
+    counts: () => ({
+      members: [...members.values()].map((m) => ({
+        uid: m.uid, openLinks: (m.rts as unknown as { links: { openLinks(): number } }).links.openLinks(), sent: m.sent, pending: m.sent - m.results.size,
+      })),
+    }),
     report: (msg) => ({
       members: [...members.values()].map((m) => {
         const links = (m.rts as unknown as { links: { openLinks(): number } }).links.openLinks();
