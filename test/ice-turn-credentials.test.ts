@@ -6,6 +6,7 @@ import {
   iceOptionsError, mintIceServers, turnCredential, type IceServer,
 } from '../signaling/domain/ice-servers.js';
 import { startTurnServer, type TurnServer } from './helpers/coturn.js';
+import { waitFor } from './helpers/server.js';
 
 type NativePeerConnection = {
   onLocalCandidate(cb: (candidate: string) => void): void;
@@ -78,7 +79,10 @@ describe('TURN REST credentials', () => {
     it('a fresh credential allocates a relay', async () => {
       const { iceServers } = mintIceServers({ turn: { urls: [turn.url], secret } }, 'alice');
       expect(await relayCandidates(iceServers[0])).toHaveLength(1);
-      expect(turn.output()).toMatch(/user <\d+:alice>: incoming packet ALLOCATE processed, success/);
+      // coturn logs the allocation on its own schedule, sometimes after the candidate arrived.
+      const allocated = /user <\d+:alice>: incoming packet ALLOCATE processed, success/;
+      await waitFor(() => allocated.test(turn.output()), 5000, 'coturn to log the allocation').catch(() => undefined);
+      expect(turn.output()).toMatch(allocated);
     });
 
     it('an expired credential is refused', async () => {
