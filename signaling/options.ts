@@ -1,9 +1,11 @@
 // Options of createSignalingServer, their documented defaults, and the checks that turn a bad
 // configuration into a clear error at start instead of odd behaviour later.
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { assertAppId } from '../shared/token.js';
 import { iceOptionsError, type IceOptions } from './domain/ice-servers.js';
+import { normalizeAddress } from './http/client-address.js';
 import { defaultBundlePath } from './package-root.js';
 import type { Store } from './store/types.js';
 
@@ -108,9 +110,17 @@ export interface SignalingServerOptions {
   loginDeadlineMs?: number;
   /**
    * Sockets not logged in yet that one remote address may hold; more are disconnected at once.
-   * 0 = no cap. Behind a reverse proxy all clients share its address: raise this there. Default 256.
+   * 0 = no cap. Behind a reverse proxy not listed in `trustProxy`, all clients share its address.
+   * Default 256.
    */
   maxUnauthenticatedPerAddress?: number;
+  /**
+   * IP addresses of the reverse proxies in front of this server. A connection or REST request from
+   * one of them counts against the per-address limits as the client its X-Forwarded-For names
+   * (the right-most hop that is not itself listed); anyone else's X-Forwarded-For is ignored.
+   * Default: none (the TCP peer is the client).
+   */
+  trustProxy?: string[];
   /**
    * Bearer token for GET /metrics on the main port (`Authorization: Bearer <token>`). Without a
    * token (and outside `dev`), /metrics is not served on the main port — use `metricsPort`.
@@ -162,6 +172,7 @@ export interface ResolvedOptions {
   scaleOut: Readonly<Required<ScaleOutOptions>>;
   loginDeadlineMs: number;
   maxUnauthenticatedPerAddress: number;
+  trustProxy: ReadonlySet<string>;
   metricsToken?: string;
   metricsPort?: number;
   metricsHost: string;
@@ -193,6 +204,17 @@ function nonNegativeInt(name: string, v: number | undefined, fallback: number): 
   const value = v ?? fallback;
   if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
   return value;
+}
+
+/** The proxies of options.trustProxy, checked: each must be an IP address (no names, no ranges). */
+function trustedProxies(list: string[] | undefined): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const entry of list ?? []) {
+    const address = typeof entry === 'string' ? normalizeAddress(entry.trim()) : '';
+    if (isIP(address) === 0) throw new RangeError(`trustProxy: ${JSON.stringify(entry)} is not an IP address`);
+    out.add(address);
+  }
+  return out;
 }
 
 function positiveInt(name: string, v: number | undefined, fallback: number): number {
@@ -288,6 +310,7 @@ export function resolveOptions(opts: SignalingServerOptions): ResolvedOptions {
     scaleOut,
     loginDeadlineMs: nonNegativeInt('loginDeadlineMs', opts.loginDeadlineMs, DEFAULT_LOGIN_DEADLINE_MS),
     maxUnauthenticatedPerAddress: nonNegativeInt('maxUnauthenticatedPerAddress', opts.maxUnauthenticatedPerAddress, DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS),
+    trustProxy: trustedProxies(opts.trustProxy),
     metricsToken: opts.metricsToken,
     metricsPort,
     metricsHost: opts.metricsHost ?? '127.0.0.1',

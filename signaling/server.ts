@@ -124,7 +124,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
         },
     degraded: () => scaleOut?.degraded() ?? false,
     loginGate: new LoginGate(
-      { deadlineMs: options.loginDeadlineMs, maxPerAddress: options.maxUnauthenticatedPerAddress }, metrics, log,
+      { deadlineMs: options.loginDeadlineMs, maxPerAddress: options.maxUnauthenticatedPerAddress, trustProxy: options.trustProxy }, metrics, log,
     ),
     dropGrace: new DropGrace(options.dropGraceMs, (appId, uid, sessionId, socketId) => dropSession(ctx, appId, uid, sessionId, socketId)),
     nodeId,

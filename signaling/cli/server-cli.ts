@@ -55,6 +55,7 @@ const options: SignalingServerOptions = {
   publicDir: flags.publicDir,
   loginDeadlineMs: flags.loginDeadlineMs,
   maxUnauthenticatedPerAddress: flags.maxUnauthenticatedPerAddress,
+  trustProxy: flags.trustProxy,
   metricsToken: flags.metricsToken,
   metricsPort: flags.metricsPort,
   metricsHost: flags.metricsHost,

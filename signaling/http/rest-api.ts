@@ -17,6 +17,7 @@ import { ID_PATTERN, isValidId, payloadBytes } from '../../shared/limits.js';
 import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext } from '../context.js';
 import { BodyTimeoutError, BodyTooLargeError, readBody, sendJson } from './http-util.js';
 import { bearerToken, secretEquals } from './metrics-auth.js';
+import { clientAddress } from './client-address.js';
 import { removeFromRoom } from '../domain/membership.js';
 import type { AppCredentials } from '../options.js';
 
@@ -103,7 +104,8 @@ function decodeSegment(s: string): string {
 
 function authenticate(ctx: ServerContext, req: IncomingMessage, url: URL): AppCredentials {
   // Guessing keys costs the guesser: failures are rate-limited per remote address.
-  const failures = { key: `rest-auth\n${req.socket.remoteAddress ?? ''}`, perSecond: ctx.options.rest.ratePerSecond, count: 1 };
+  const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], ctx.options.trustProxy);
+  const failures = { key: `rest-auth\n${address}`, perSecond: ctx.options.rest.ratePerSecond, count: 1 };
   const header = req.headers['x-app-id'];
   const appId = (Array.isArray(header) ? header[0] : header)?.trim() ?? url.searchParams.get('appId') ?? undefined;
   const app = appId !== undefined ? ctx.options.apps.get(appId) : ctx.options.apps.size === 1 ? ctx.options.firstApp : undefined;

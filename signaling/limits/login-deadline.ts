@@ -2,14 +2,15 @@
 // and one remote address may hold only so many sockets that have not logged in yet. Without
 // this, 2,000 idle connections cost ~27 KiB each for as long as the attacker likes.
 //
-// The address is the TCP peer: behind a reverse proxy every client shares the proxy's address,
-// so raise (or turn off) the cap there and let the proxy limit connections per client.
+// The address is the TCP peer, or the client a trusted reverse proxy names (options.trustProxy,
+// http/client-address.ts): behind a proxy that is not declared, every client shares its address.
 import type { Logger } from 'pino';
+import { clientAddress } from '../http/client-address.js';
 import type { SignalingMetrics } from '../http/metrics.js';
 
 /** What the gate needs of a socket (the server's context holds the gate, so no import back). */
 export interface GatedSocket {
-  readonly handshake: { readonly address: string };
+  readonly handshake: { readonly address: string; readonly headers: Readonly<Record<string, string | string[] | undefined>> };
   readonly data: { readonly session?: unknown };
   disconnect(close: boolean): unknown;
 }
@@ -19,16 +20,19 @@ export interface LoginGateOptions {
   deadlineMs: number;
   /** Sockets not logged in yet per remote address; 0 = no cap. */
   maxPerAddress: number;
+  /** Reverse proxies whose X-Forwarded-For names the client (see client-address.ts). */
+  trustProxy: ReadonlySet<string>;
 }
-
-/** `::ffff:1.2.3.4` and `1.2.3.4` are one address. */
-const addressOf = (socket: GatedSocket): string => socket.handshake.address.replace(/^::ffff:(?=\d+\.)/, '');
 
 export class LoginGate {
   /** Sockets not logged in yet, per address, with their deadline timers. */
   private readonly waiting = new Map<string, Map<GatedSocket, ReturnType<typeof setTimeout> | undefined>>();
 
   constructor(private readonly opts: LoginGateOptions, private readonly metrics: SignalingMetrics, private readonly log: Logger) {}
+
+  private addressOf(socket: GatedSocket): string {
+    return clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], this.opts.trustProxy);
+  }
 
   /** Sockets connected but not logged in, on this process. */
   get pending(): number {
@@ -39,7 +43,7 @@ export class LoginGate {
 
   /** A new socket: false (and the socket is cut) when its address is over the cap. */
   admit(socket: GatedSocket): boolean {
-    const address = addressOf(socket);
+    const address = this.addressOf(socket);
     let sockets = this.waiting.get(address);
     if (this.opts.maxPerAddress > 0 && (sockets?.size ?? 0) >= this.opts.maxPerAddress) {
       this.metrics.unauthenticatedClosed.inc({ reason: 'address_cap' });
@@ -70,12 +74,12 @@ export class LoginGate {
   private expire(socket: GatedSocket): void {
     if (!this.forget(socket) || socket.data.session) return;
     this.metrics.unauthenticatedClosed.inc({ reason: 'deadline' });
-    this.log.info({ address: addressOf(socket), deadlineMs: this.opts.deadlineMs }, 'disconnected: no login within the deadline');
+    this.log.info({ address: this.addressOf(socket), deadlineMs: this.opts.deadlineMs }, 'disconnected: no login within the deadline');
     socket.disconnect(true);
   }
 
   private forget(socket: GatedSocket): boolean {
-    const address = addressOf(socket);
+    const address = this.addressOf(socket);
     const sockets = this.waiting.get(address);
     if (!sockets?.has(socket)) return false;
     clearTimeout(sockets.get(socket));

@@ -39,9 +39,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A raw socket.io client of the signaling server at url (websocket only and its parser, like the SDK; no reconnection). */
-export function openSocket(url: string): ClientSocket {
-  return connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, parser: socketParser });
+/** A raw socket.io client of the signaling server at url (websocket only and its parser, like the SDK; no reconnection), sending `headers` with its handshake. */
+export function openSocket(url: string, headers?: Record<string, string>): ClientSocket {
+  return connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, parser: socketParser, ...(headers ? { extraHeaders: headers } : {}) });
 }
 
 export async function startTestServer(opts: Partial<SignalingServerOptions> = {}): Promise<TestServer> {
