@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_DROP_GRACE_MS, DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { assertAppId } from '../shared/token.js';
 import { iceOptionsError, type IceOptions } from './domain/ice-servers.js';
-import { normalizeAddress } from './http/client-address.js';
+import { normalizeAddress } from './limits/client-address.js';
 import { defaultBundlePath } from './package-root.js';
 import type { Store } from './store/types.js';
 

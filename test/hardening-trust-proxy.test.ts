@@ -2,7 +2,7 @@
 // `trustProxy` the server takes the client from the proxy's X-Forwarded-For, and from nobody
 // else's (a client may write any X-Forwarded-For it likes).
 import { afterEach, describe, expect, it } from 'vitest';
-import { clientAddress } from '../signaling/http/client-address.js';
+import { clientAddress } from '../signaling/limits/client-address.js';
 import { openSocket, startTestServer, waitFor, type ClientSocket, type TestServer } from './helpers/server.js';
 
 let t: TestServer | undefined;

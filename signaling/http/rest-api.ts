@@ -17,7 +17,7 @@ import { ID_PATTERN, isValidId, payloadBytes } from '../../shared/limits.js';
 import { roomRoom, sessionRoom, userKey, userRoom, type ServerContext } from '../context.js';
 import { BodyTimeoutError, BodyTooLargeError, readBody, sendJson } from './http-util.js';
 import { bearerToken, secretEquals } from './metrics-auth.js';
-import { clientAddress } from './client-address.js';
+import { clientAddress } from '../limits/client-address.js';
 import { removeFromRoom } from '../domain/membership.js';
 import type { AppCredentials } from '../options.js';
 

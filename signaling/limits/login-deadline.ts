@@ -3,9 +3,9 @@
 // this, 2,000 idle connections cost ~27 KiB each for as long as the attacker likes.
 //
 // The address is the TCP peer, or the client a trusted reverse proxy names (options.trustProxy,
-// http/client-address.ts): behind a proxy that is not declared, every client shares its address.
+// client-address.ts): behind a proxy that is not declared, every client shares its address.
 import type { Logger } from 'pino';
-import { clientAddress } from '../http/client-address.js';
+import { clientAddress } from './client-address.js';
 import type { SignalingMetrics } from '../http/metrics.js';
 
 /** What the gate needs of a socket (the server's context holds the gate, so no import back). */
