@@ -30,7 +30,7 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
     const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
     expect(a.manager.send(b.uid, [text(1, 'héllo ✓'), bin(2, bytes)])).toBe(true);
     expect(b.manager.send(a.uid, [text(1, 'back')])).toBe(true);
-    await waitFor(() => b.frames.length === 2 && a.frames.length === 1, 'frames both ways');
+    await waitFor(() => b.frames.length === 2 && a.frames.length === 1, 10_000, 'frames both ways');
     expect(b.frames[0]).toEqual(text(1, 'héllo ✓'));
     const got = b.frames[1] as MessageFrame;
     expect(got.d).toBeInstanceOf(Uint8Array);
@@ -42,7 +42,7 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
   it('delivers 5,000 frames sent in one loop, all and in order, coalesced into few wire messages', async () => {
     const { a, b } = await openPair();
     for (let i = 1; i <= 5000; i++) expect(a.manager.send(b.uid, [text(i, `m${i}`)])).toBe(true);
-    await waitFor(() => b.frames.length === 5000, '5000 frames');
+    await waitFor(() => b.frames.length === 5000, 10_000, '5000 frames');
     expect(seqs(b.frames)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
     expect(a.manager.linkFor(b.uid)!.wireMessagesSent).toBeLessThan(50);
   });
@@ -57,7 +57,7 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
     const wide = 'é'.repeat(1000);
     const batch = Array.from({ length: 50 }, (_, i) => text(i + 2, wide));
     a.manager.send(b.uid, batch);
-    await waitFor(() => b.frames.length === 51, 'big frame and batch');
+    await waitFor(() => b.frames.length === 51, 10_000, 'big frame and batch');
     const got = b.frames[0] as MessageFrame;
     expect((got.d as Uint8Array).byteLength).toBe(65_536);
     expect(Buffer.compare(Buffer.from(got.d as Uint8Array), Buffer.from(big))).toBe(0);
@@ -70,7 +70,7 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
     const { a, b } = await openPair();
     const big = Uint8Array.from({ length: 65_536 }, (_, i) => (i * 13 + 1) & 0xff);
     a.manager.send(b.uid, [bin(1, big)]);
-    await waitFor(() => b.frames.length === 1, 'the 64 KiB frame');
+    await waitFor(() => b.frames.length === 1, 10_000, 'the 64 KiB frame');
     expect(Buffer.compare(Buffer.from((b.frames[0] as MessageFrame).d as Uint8Array), Buffer.from(big))).toBe(0);
     expect(a.manager.linkFor(b.uid)!.wireMessagesSent).toBe(1);
   });
@@ -88,7 +88,7 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
       a.manager.send(b.uid, [{ t: FrameType.Message, st: 'u/', d: 'o' }], 'unreliable-ordered');
       a.manager.send(b.uid, [{ t: FrameType.Message, st: 'u/', d: 'u' }], 'unreliable-unordered');
       return arrivals.includes('unreliable-ordered:o') && arrivals.includes('unreliable-unordered:u');
-    }, 'frames on both unreliable channels');
+    }, 10_000, 'frames on both unreliable channels');
     expect(arrivals.some((x) => x.startsWith('reliable:'))).toBe(false);
   });
 
@@ -104,7 +104,7 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
     await waitFor(() => {
       maxBuffered = Math.max(maxBuffered, channel.bufferedAmount);
       return b.frames.length === count;
-    }, 'all large frames', 30_000);
+    }, 30_000, 'all large frames');
     expect(maxBuffered).toBeLessThanOrEqual(2 * 1024 * 1024 + 2 * 64 * 1024);
     expect(seqs(b.frames)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
     expect(a.manager.queuedBytes(b.uid)).toBe(0);
@@ -125,10 +125,10 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
     ];
     for (const g of garbage) reliable.send(g);
     unordered.send(garbage[0]);
-    await waitFor(() => b.manager.stats().malformedMessages === 5, 'malformed messages counted');
+    await waitFor(() => b.manager.stats().malformedMessages === 5, 10_000, 'malformed messages counted');
     expect(b.frames).toEqual([]);
     a.manager.send(b.uid, [text(1, 'still here')]);
-    await waitFor(() => b.frames.length === 1, 'a good frame after the garbage');
+    await waitFor(() => b.frames.length === 1, 10_000, 'a good frame after the garbage');
     expect(b.frames[0]).toEqual(text(1, 'still here'));
     expect(b.manager.isOpen(a.uid)).toBe(true);
   });
@@ -148,7 +148,7 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
       for (let i = 0; i < 1000; i++, sent++) a.manager.send(b.uid, [{ t: FrameType.Message, st: 'b/room', s: sent + 1, d }]);
       await new Promise((r) => setImmediate(r));
     }
-    await waitFor(() => received === total, 'throughput frames', 60_000);
+    await waitFor(() => received === total, 60_000, 'throughput frames');
     const seconds = (performance.now() - started) / 1000;
     console.log(`[peer throughput] ${stack}: ${Math.round(total / seconds)} msgs/s of 1 KiB (${(total / 1024 / seconds).toFixed(1)} MiB/s)`);
     expect(received).toBe(total);

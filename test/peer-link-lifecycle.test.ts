@@ -33,7 +33,7 @@ describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
     await waitOpen(pair);
     expect(a.manager.linkFor(b.uid)!.initiator).toBe(true);
     expect(b.manager.send(a.uid, [text(1, 'lazy')])).toBe(true);
-    await waitFor(() => a.frames.length === 1, 'frame over the requested link');
+    await waitFor(() => a.frames.length === 1, 10_000, 'frame over the requested link');
     expect(statesFor(b, a.uid)).toEqual(['connecting', 'open']);
   });
 
@@ -60,17 +60,17 @@ describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
       const firstLid = a.manager.linkFor(b.uid)!.lid;
       const [dead, other] = victim === 'initiator' ? [a, b] : [b, a];
       const streaming = setInterval(() => dead.manager.send(other.uid, [text(1, 'tick')]), 5);
-      await waitFor(() => other.frames.length > 3, 'traffic before the failure');
+      await waitFor(() => other.frames.length > 3, 10_000, 'traffic before the failure');
       dead.manager.linkFor(other.uid)!.rtcPeerConnection!.close();
-      await waitFor(() => statesFor(other, dead.uid).includes('down'), 'the other side to report down');
+      await waitFor(() => statesFor(other, dead.uid).includes('down'), 10_000, 'the other side to report down');
       expect(statesFor(dead, other.uid)).toContain('down');
       clearInterval(streaming);
-      await waitFor(() => statesFor(other, dead.uid).at(-1) === 'open' && statesFor(dead, other.uid).at(-1) === 'open', 'both open again');
+      await waitFor(() => statesFor(other, dead.uid).at(-1) === 'open' && statesFor(dead, other.uid).at(-1) === 'open', 10_000, 'both open again');
       await waitOpen(pair);
       expect(a.manager.linkFor(b.uid)!.lid).not.toBe(firstLid);
       const before = b.frames.length;
       expect(a.manager.send(b.uid, [text(2, 'after')])).toBe(true);
-      await waitFor(() => b.frames.length > before && b.frames.at(-1)!.t === FrameType.Message, 'a frame on the new link');
+      await waitFor(() => b.frames.length > before && b.frames.at(-1)!.t === FrameType.Message, 10_000, 'a frame on the new link');
       expect(b.frames.at(-1)).toEqual(text(2, 'after'));
     },
   );
@@ -108,7 +108,7 @@ describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
     expect(b.manager.isOpen(a.uid)).toBe(true);
     expect(statesFor(b, a.uid)).toEqual(['connecting', 'open']);
     a.manager.send(b.uid, [text(1, 'unharmed')]);
-    await waitFor(() => b.frames.length === 1, 'a frame after the bad signals');
+    await waitFor(() => b.frames.length === 1, 10_000, 'a frame after the bad signals');
   });
 
   it('an offer whose SDP the stack rejects fails that attempt cleanly', async () => {
@@ -116,7 +116,7 @@ describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
     const { a, b } = pair;
     b.manager.handleSignal(a.uid, { type: 'offer', lid: '0abc.1', ep: '0abc', sdp: 'v=0\r\nthis is not sdp\r\n' });
     expect(statesFor(b, a.uid)).toEqual(['connecting']);
-    await waitFor(() => statesFor(b, a.uid).at(-1) === 'closed', 'the failed attempt to be dropped');
+    await waitFor(() => statesFor(b, a.uid).at(-1) === 'closed', 10_000, 'the failed attempt to be dropped');
     expect(b.manager.stats().links).toBe(0);
     // The manager is unharmed: a real link still opens.
     a.manager.want(b.uid, 'room');
@@ -132,7 +132,7 @@ describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
     const oldLink = b.manager.linkFor(a.uid)!;
     // The answerer asks for a fresh link, naming the one it has as dead.
     a.manager.handleSignal(b.uid, { type: 'link-request', ep: '00ff', seen: oldLink.lid });
-    await waitFor(() => b.manager.linkFor(a.uid) !== oldLink && b.manager.isOpen(a.uid) && a.manager.isOpen(b.uid), 'the replacement link');
+    await waitFor(() => b.manager.linkFor(a.uid) !== oldLink && b.manager.isOpen(a.uid) && a.manager.isOpen(b.uid), 10_000, 'the replacement link');
     expect(oldLink.isClosed).toBe(true);
     expect(statesFor(b, a.uid)).toEqual(['connecting', 'open', 'down', 'connecting', 'open']);
   });
@@ -149,7 +149,7 @@ describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
     expect(a.manager.isOpen(b.uid)).toBe(false);
     expect(a.manager.send(b.uid, [text(1, 'x')])).toBe(false);
     expect(statesFor(a, b.uid).at(-1)).toBe('closed');
-    await waitFor(() => statesFor(b, a.uid).at(-1) === 'closed', 'the remote side to close');
+    await waitFor(() => statesFor(b, a.uid).at(-1) === 'closed', 10_000, 'the remote side to close');
     expect(a.manager.stats().links).toBe(0);
     expect(b.manager.stats().links).toBe(0);
   });
@@ -159,7 +159,7 @@ describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
     const { a, b } = pair;
     pair.setForwarding('b', false); // the request is lost
     b.manager.want(a.uid, 'p2p');
-    await waitFor(() => statesFor(b, a.uid).includes('down'), 'the attempt to time out');
+    await waitFor(() => statesFor(b, a.uid).includes('down'), 10_000, 'the attempt to time out');
     pair.setForwarding('b', true);
     await waitOpen(pair);
     expect(statesFor(b, a.uid).at(-1)).toBe('open');
@@ -181,8 +181,8 @@ describe.each(STACKS)('peer link lifecycle on %s', (stack) => {
     // simple-peer's own short timers (100 ms stats polling) finish by themselves.
     await waitFor(
       () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore,
-      'timers to be gone',
       3_000,
+      'timers to be gone',
     );
   });
 });

@@ -103,7 +103,7 @@ async function connectedPair(stack: NodeWebRTCName, initiator: Kind, answerer: K
   const b = makeEnd(answerer, false, webrtc);
   wire(a, b, stack === 'node-datachannel');
   wire(b, a);
-  await waitFor(() => a.events.includes('connect') && b.events.includes('connect'), 'both ends to connect').catch((e: Error) => {
+  await waitFor(() => a.events.includes('connect') && b.events.includes('connect'), 10_000, 'both ends to connect').catch((e: Error) => {
     throw new Error(`${e.message}\n${a.kind}: ${a.events.join(' ')}\n${b.kind}: ${b.events.join(' ')}`);
   });
   return [a, b];
@@ -115,7 +115,7 @@ const count = (end: End, event: string): number => end.events.filter((e) => e ==
 async function roundTrip(from: End, to: End, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
   const before = to.received.length;
   from.seen.reliable!.send(bytes);
-  await waitFor(() => to.received.length > before, `${from.kind} -> ${to.kind} data`);
+  await waitFor(() => to.received.length > before, 10_000, `${from.kind} -> ${to.kind} data`);
   expect(to.received.at(-1)).toBeInstanceOf(Uint8Array);
   expect([...to.received.at(-1)!]).toEqual([...bytes]);
 }
@@ -146,7 +146,7 @@ describe.each(['wrtc'] as const)('NativePeer on %s', (stack) => {
       const local = initiatorKind === 'native' ? a : b;
       const remote = local === a ? b : a;
       local.peer.destroy();
-      await waitFor(() => count(local, 'close') === 1 && count(remote, 'close') === 1, 'close on both ends');
+      await waitFor(() => count(local, 'close') === 1 && count(remote, 'close') === 1, 10_000, 'close on both ends');
       expect(local.events.some((e) => e.startsWith('error:'))).toBe(false);
       local.peer.destroy();
       await new Promise((r) => setTimeout(r, 20));
@@ -173,7 +173,7 @@ describe.each(['wrtc'] as const)('NativePeer on %s', (stack) => {
         await roundTrip(native === a ? b : a, native, new Uint8Array([7]));
         native.peer.destroy();
       }
-      await waitFor(() => count(native, 'close') === 1, 'close');
+      await waitFor(() => count(native, 'close') === 1, 10_000, 'close');
       const errorAt = native.events.findIndex((e) => e.startsWith('error:'));
       if (errorAt >= 0) expect(errorAt).toBeLessThan(native.events.indexOf('close'));
       // The path that ends the link: @roamhq/wrtc rejects a candidate for a media section that
@@ -198,7 +198,7 @@ describe('NativePeer renegotiation (ICE restart) on wrtc', () => {
       const ufrag = (sdp: unknown) => /a=ice-ufrag:(\S+)/.exec(String(sdp))?.[1];
       const ufrags = () => [...a.signals.filter((s) => s.type === 'offer'), ...b.signals.filter((s) => s.type === 'answer')].map((s) => ufrag(s.sdp));
       restarting.seen.pc!.restartIce();
-      await waitFor(() => a.signals.filter((s) => s.type === 'offer').length === 2 && b.signals.filter((s) => s.type === 'answer').length === 2, 'a second offer/answer round').catch((e: Error) => {
+      await waitFor(() => a.signals.filter((s) => s.type === 'offer').length === 2 && b.signals.filter((s) => s.type === 'answer').length === 2, 10_000, 'a second offer/answer round').catch((e: Error) => {
         throw new Error(`${e.message}\n${a.kind}: ${a.events.join(' ')}\n${b.kind}: ${b.events.join(' ')}`);
       });
       if (who === 'answerer') expect(b.signals.some((s) => s.type === 'renegotiate' && s.renegotiate === true)).toBe(true);
@@ -215,7 +215,7 @@ describe('NativePeer renegotiation (ICE restart) on wrtc', () => {
         expect([o2, a2]).toEqual([o1, a1]);
         expect(b.signals.filter((s) => s.type === 'renegotiate')).toHaveLength(1);
       }
-      await waitFor(() => a.seen.pc!.signalingState === 'stable' && b.seen.pc!.signalingState === 'stable', 'stable again');
+      await waitFor(() => a.seen.pc!.signalingState === 'stable' && b.seen.pc!.signalingState === 'stable', 10_000, 'stable again');
       await roundTrip(a, b, new Uint8Array([9, 8, 7]));
       await roundTrip(b, a, new Uint8Array([6, 5, 4]));
       // No endless rounds: the restart was satisfied.
@@ -232,10 +232,10 @@ describe('NativePeer negotiate() on wrtc', () => {
     const offers = () => a.signals.filter((s) => s.type === 'offer');
     a.seen.pc!.restartIce();
     (a.peer as unknown as { negotiate(): void }).negotiate();
-    await waitFor(() => offers().length === 2 && b.signals.filter((s) => s.type === 'answer').length === 2, 'a second offer/answer round');
+    await waitFor(() => offers().length === 2 && b.signals.filter((s) => s.type === 'answer').length === 2, 10_000, 'a second offer/answer round');
     const ufrag = (sdp: unknown) => /a=ice-ufrag:(\S+)/.exec(String(sdp))?.[1];
     expect(ufrag(offers()[1]!.sdp)).not.toBe(ufrag(offers()[0]!.sdp));
-    await waitFor(() => a.seen.pc!.signalingState === 'stable' && b.seen.pc!.signalingState === 'stable', 'stable again');
+    await waitFor(() => a.seen.pc!.signalingState === 'stable' && b.seen.pc!.signalingState === 'stable', 10_000, 'stable again');
     await roundTrip(a, b, new Uint8Array([3, 1, 4]));
     await roundTrip(b, a, new Uint8Array([1, 5, 9]));
     await new Promise((r) => setTimeout(r, 300));

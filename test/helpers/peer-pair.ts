@@ -5,6 +5,7 @@ import { createLinkManager, type LinkManagerOptions, type PeerLinkManager } from
 import { restrictIceAddresses } from '../../client/peer/address-filter.js';
 import type { NodeWebRTCName } from '../../client/base-types.js';
 import { resolveWebRTC } from '../../client/peer/webrtc-impl.js';
+import { waitClosely } from './wait.js';
 
 export type LinkState = 'connecting' | 'open' | 'down' | 'closed';
 
@@ -82,20 +83,10 @@ export async function createPeerPair(stack: NodeWebRTCName, opts: PeerPairOption
   };
 }
 
-/** Polls `cond` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { waitClosely as waitFor };
 
 export async function waitOpen(pair: PeerPair): Promise<void> {
-  await waitFor(
-    () => pair.a.manager.isOpen(pair.b.uid) && pair.b.manager.isOpen(pair.a.uid),
-    'both sides of the link to be open',
-  );
+  await waitClosely(() => pair.a.manager.isOpen(pair.b.uid) && pair.b.manager.isOpen(pair.a.uid), 10_000, 'both sides of the link to be open');
 }
 
 export const STACKS: NodeWebRTCName[] = ['wrtc', 'node-datachannel'];

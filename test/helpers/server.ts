@@ -142,16 +142,7 @@ export function collect<T = unknown>(socket: ClientSocket, event: string): T[] {
   return seen;
 }
 
-/** Polls until cond() is true; rejects after timeoutMs. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep, waitFor } from './wait.js';
 
 /** A port nothing listens on: listened on, then closed. */
 export async function closedPort(): Promise<number> {
