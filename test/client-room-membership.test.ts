@@ -21,7 +21,7 @@ function scriptedHost(dropGraceMs = 10_000) {
     phase: () => phase,
     whenLoggedIn: async () => true,
     request: ((event: string) => {
-      if (event === 'room:join') return new Promise((resolve) => joins.push((reply) => resolve({ ok: true, reply })));
+      if (event === 'room:join') return new Promise<unknown>((resolve) => joins.push((reply) => resolve({ ok: true, reply })));
       return Promise.resolve({ ok: true, reply: { code: 0 } });
     }) as RoomHost['request'],
     leaveOnServer: () => undefined,

@@ -65,21 +65,21 @@ describe.each(STACKS)('peer link liveness under a wire cut on %s', (stack) => {
     await event(receiver, 'm', (o: { i: number }) => o.i >= 20);
 
     // A blip well under linkTimeoutMs (2 s): nobody leaves p2p, the link stays.
-    await topo.cut();
+    await topo!.cut();
     await sleep(300);
-    await topo.restore();
+    await topo!.restore();
     await sleep(2500);
     expect(events<Path>(sender, 'path').filter((p) => p.at >= first.at).map((p) => p.state)).toEqual(['p2p']);
     expect(events<Path>(receiver, 'path').filter((p) => p.state !== 'p2p' && p.at >= first.at)).toEqual([]);
 
     // A cut: the relay takes over, then the link comes back by itself.
     const cutAt = Date.now();
-    await topo.cut();
+    await topo!.cut();
     const relay = await event<Path>(sender, 'path', (o) => o.state === 'relay' && o.at >= cutAt, 20_000);
     await event<Path>(receiver, 'path', (o) => o.state === 'relay' && o.at >= cutAt, 20_000);
     await sleep(1000);
     const restoreAt = Date.now();
-    await topo.restore();
+    await topo!.restore();
     const back = await event<Path>(sender, 'path', (o) => o.state === 'p2p' && o.at >= restoreAt, 30_000);
     await sleep(500);
     const got = await everyMessageOnce(sender, receiver, control);

@@ -123,8 +123,8 @@ describe.each(STACKS)('peer link data on %s', (stack) => {
       encodeFrames([{ t: 9, st: 'u/', d: 'x' } as unknown as Frame]), // wrong schema
       forgedChunk,
     ];
-    for (const g of garbage) reliable.send(g);
-    unordered.send(garbage[0]);
+    for (const g of garbage) reliable.send(g as Uint8Array<ArrayBuffer>);
+    unordered.send(garbage[0] as Uint8Array<ArrayBuffer>);
     await waitFor(() => b.manager.stats().malformedMessages === 5, 10_000, 'malformed messages counted');
     expect(b.frames).toEqual([]);
     a.manager.send(b.uid, [text(1, 'still here')]);
