@@ -64,7 +64,7 @@ export class SocketRelayPath extends TypedEmitter<RelayPathEvents> implements Re
     if (!this.conn.isUp()) return Promise.resolve(UserMessageSendResult.NetworkDisconnected);
     return new Promise((resolve) => {
       let batch = this.queue.get(key);
-      // Not a spread: adding properties to a spread copy is a slow path in V8 (see withFirst).
+      // Not a spread: adding properties to a spread copy is a slow path in V8 (see messaging/frames.ts).
       if (!batch) this.queue.set(key, (batch = { kind: target.kind, to: target.to, roomId: target.roomId, except: target.except, frames: [], waiters: [] }));
       batch.frames.push(...frames);
       batch.waiters.push(resolve);
