@@ -99,23 +99,15 @@ export class RoomsFleet {
    * measured (the raw room is not polled).
    */
   async waitCounts(done: (counts: MemberCounts[]) => boolean, timeoutMs: number): Promise<MemberCounts[]> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
+    return pollUntil(async () => {
       const replies = await Promise.all(this.workers.map((w) => w.request('counts', {}, 60_000)));
-      const counts = replies.flatMap((r) => r.members as MemberCounts[]);
-      if (done(counts) || Date.now() > end) return counts;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+      return replies.flatMap((r) => r.members as MemberCounts[]);
+    }, done, timeoutMs);
   }
 
   /** Polls the reports until `done` holds for all (or the time is up: returns the last reports). */
   async waitReports(done: (reports: MemberReport[]) => boolean, timeoutMs: number): Promise<MemberReport[]> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const reports = await this.report();
-      if (done(reports) || Date.now() > end) return reports;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    return pollUntil(() => this.report(), done, timeoutMs);
   }
 
   // ---- the raw socket.io baseline (bench/lib/raw-relay-server.ts), same members and schedule ----
@@ -167,4 +159,14 @@ export function deliveryProblems(reports: MemberReport[], senders: string[], exp
     }
   }
   return problems;
+}
+
+/** Fetches once a second until `done` holds or `timeoutMs` passed; the last value either way. */
+async function pollUntil<T>(fetch: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fetch();
+    if (done(value) || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
