@@ -19,8 +19,8 @@ export interface WritableChannel {
   readonly bufferedAmount: number;
   bufferedAmountLowThreshold?: number;
   send(data: Uint8Array): void;
-  addEventListener?(type: 'bufferedamountlow' | 'open', fn: () => void): void;
-  removeEventListener?(type: 'bufferedamountlow' | 'open', fn: () => void): void;
+  addEventListener?(type: 'bufferedamountlow' | 'open' | 'close', fn: () => void): void;
+  removeEventListener?(type: 'bufferedamountlow' | 'open' | 'close', fn: () => void): void;
 }
 
 export interface ChannelWriterOptions {
@@ -78,6 +78,14 @@ export class ChannelWriter {
    * strict as reading it before every batch, and a lone message pays for send() alone.
    */
   private bufferedBound = Infinity;
+  /**
+   * The channel was seen open (a read of readyState, or its 'open' event) and has not closed
+   * since. readyState is a blocking native call in @roamhq/wrtc too, so it is read only while
+   * this is false: on an open channel a batch costs send() alone, as for a bare channel. A
+   * channel that went away in between makes send() throw (every stack does, as the spec says),
+   * which ends the link just as the read would have.
+   */
+  private knownOpen = false;
 
   bytesSent = 0;
   messagesSent = 0;
@@ -96,6 +104,7 @@ export class ChannelWriter {
       channel.addEventListener('bufferedamountlow', this.onDrain);
     }
     channel.addEventListener?.('open', this.onDrain);
+    channel.addEventListener?.('close', this.onClose);
   }
 
   /** Estimated bytes waiting in JS (not yet handed to the channel). */
@@ -131,8 +140,9 @@ export class ChannelWriter {
       clearTimeout(this.pollTimer);
       this.pollTimer = null;
     }
-    const state = this.channel.readyState;
+    const state = this.knownOpen ? 'open' : this.channel.readyState;
     if (state === 'open') {
+      this.knownOpen = true;
       try {
         if (this.bufferedBound >= this.opts.highWaterMark) this.bufferedBound = this.channel.bufferedAmount;
         while (this.head < this.queue.length && this.bufferedBound < this.opts.highWaterMark) {
@@ -162,6 +172,7 @@ export class ChannelWriter {
     this.queued = 0;
     this.channel.removeEventListener?.('bufferedamountlow', this.onDrain);
     this.channel.removeEventListener?.('open', this.onDrain);
+    this.channel.removeEventListener?.('close', this.onClose);
   }
 
   private readonly onPoll = (): void => {
@@ -173,6 +184,10 @@ export class ChannelWriter {
   private readonly onDrain = (): void => {
     this.bufferedBound = Infinity;
     this.flush();
+  };
+
+  private readonly onClose = (): void => {
+    this.knownOpen = false;
   };
 
   private readonly onMicrotask = (): void => this.flush();

@@ -311,12 +311,12 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   }
 
   private sendHeartbeat(): void {
-    const ch = this.seen.reliable;
-    if (!ch || ch.readyState !== 'open') return;
+    // No readyState read first: a blocking native call on @roamhq/wrtc, and the heartbeat only
+    // runs while the link is open. A channel closing underneath throws; its close ends the link.
     try {
-      ch.send(HEARTBEAT);
+      this.seen.reliable?.send(HEARTBEAT);
     } catch {
-      // the channel is going away; its close ends the link
+      // the channel is going away
     }
   }
 
