@@ -43,12 +43,20 @@ describe('link liveness', () => {
       vi.advanceTimersByTime(100);
     }
     expect(h.log).toEqual([]);
-    // Idle: about one heartbeat per quarter of the timeout.
-    h.liveness.heard();
-    vi.advanceTimersByTime(1000);
-    h.liveness.heard();
-    vi.advanceTimersByTime(1000);
-    expect(h.log.filter((e) => e === 'heartbeat').length).toBeGreaterThanOrEqual(3);
+    // Idle: a heartbeat once the outbound has been idle for 0.4 of the timeout (800 ms here),
+    // checked every tenth: every 800-1000 ms, so never more than half the timeout apart.
+    const at: number[] = [];
+    const beats = (): number => h.log.filter((e) => e === 'heartbeat').length;
+    for (let t = 100; t <= 6000; t += 100) {
+      if (t % 500 === 0) h.liveness.heard();
+      const before = beats();
+      vi.advanceTimersByTime(100);
+      if (beats() > before) at.push(t);
+    }
+    expect(at.length, String(at)).toBeGreaterThanOrEqual(6);
+    expect(at.length).toBeLessThanOrEqual(8);
+    expect(at[0]).toBeLessThanOrEqual(TIMEOUT / 2);
+    for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeLessThanOrEqual(TIMEOUT / 2);
     expect(h.log).not.toContain('stalled');
     h.liveness.stop();
   });

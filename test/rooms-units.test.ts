@@ -98,6 +98,35 @@ describe('resend timer of a lane (RFC 6298)', () => {
   });
 });
 
+describe('resend sweep', () => {
+  it('looks only at lanes with something pending, however many receivers there were', () => {
+    let now = 1_000_000;
+    const outbox = new Outbox({ now: () => now });
+    const entries = Array.from({ length: 200 }, (_, i) => outbox.enqueueUser(`m${i}`, 'u/', 'x', i + 1, () => undefined));
+    for (const e of entries) outbox.sent(e, 'link');
+    for (let i = 1; i < 200; i++) outbox.ack(`m${i}`, 'u/', outbox.frameOf(entries[i]).s!);
+    const original = Lane.prototype.due;
+    let asked = 0;
+    Lane.prototype.due = function (this: Lane, ...args: Parameters<Lane['due']>) {
+      asked++;
+      return original.apply(this, args);
+    };
+    try {
+      expect(outbox.due()).toEqual([]);
+      expect(asked).toBe(1);
+      now += 1_500; // past the initial resend timeout (1 s): the one unacknowledged frame is due
+      expect(outbox.due()).toEqual([entries[0]]);
+      outbox.ack('m0', 'u/', outbox.frameOf(entries[0]).s!);
+      asked = 0;
+      now += 60_000;
+      expect(outbox.due()).toEqual([]);
+      expect(asked).toBe(0);
+    } finally {
+      Lane.prototype.due = original;
+    }
+  });
+});
+
 describe('window of unacknowledged messages', () => {
   it('beyond the window a sender waits; acks let the next ones go, in order', () => {
     const outbox = new Outbox({ window: 4 });

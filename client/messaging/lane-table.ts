@@ -24,6 +24,14 @@ export class LaneTable {
   private readonly roomCounters = new Map<string, { next: number }>();
   /** Lanes with queued entries that got room in their window since the last drainReady. */
   private readonly drainable = new Set<Lane>();
+  /**
+   * Lanes with pending entries: what the resend sweep looks at. A sender in a room of 200 has
+   * 199 lanes, and the sweep runs ten times a second while anything is pending; walking only
+   * these keeps its cost with the traffic, not with the room's size.
+   */
+  private readonly busyLanes = new Set<Lane>();
+  /** Lanes whose receiver reports a gap (stuckSince ≠ 0), maintained by markStuck. */
+  private readonly stuckLanes = new Set<Lane>();
 
   /** `window`: unacknowledged frames per lane, at most. */
   constructor(private readonly now: () => number, private readonly window: number) {}
@@ -36,6 +44,23 @@ export class LaneTable {
     const all: Lane[] = [];
     for (const byStream of this.lanes.values()) all.push(...byStream.values());
     return all;
+  }
+
+  /** The lanes with pending entries (sent or waiting for their window). */
+  busy(): Iterable<Lane> {
+    return this.busyLanes;
+  }
+
+  /** The lanes whose receiver reports a gap. */
+  stuck(): Iterable<Lane> {
+    return this.stuckLanes;
+  }
+
+  /** Sets or clears (0) since when `lane`'s receiver reports a gap. */
+  markStuck(lane: Lane, since: number): void {
+    lane.stuckSince = since;
+    if (since === 0) this.stuckLanes.delete(lane);
+    else this.stuckLanes.add(lane);
   }
 
   /** The lanes of every receiver on `stream`. */
@@ -90,6 +115,7 @@ export class LaneTable {
     const entry: Entry = { uid: lane.uid, lane, seq, frame, msg, via: queued ? null : 'relay', sentAt: this.now(), resent: false, awaitingReply: false };
     if (!queued) lane.inFlight++;
     lane.pending.set(seq, entry);
+    this.busyLanes.add(lane);
     msg.entries.push({ lane, seq });
     return entry;
   }
@@ -99,6 +125,7 @@ export class LaneTable {
     const entry = lane.pending.get(seq);
     if (!entry) return undefined;
     lane.pending.delete(seq);
+    if (lane.pending.size === 0) this.busyLanes.delete(lane);
     if (entry.via !== null) lane.inFlight--;
     if (lane.pending.size > lane.inFlight) this.drainable.add(lane);
     return entry;
@@ -119,6 +146,7 @@ export class LaneTable {
     lane.inFlight = old.length;
     lane.next = Math.max(lane.next, s + 1);
     if (s > lane.mustPass) lane.mustPass = s;
+    if (old.length === 0) this.busyLanes.delete(lane);
     return old.map((e) => {
       const seq = lane.next++;
       const entry: Entry = {
@@ -142,6 +170,8 @@ export class LaneTable {
     const byStream = this.lanes.get(lane.uid);
     byStream?.delete(lane.stream);
     if (byStream?.size === 0) this.lanes.delete(lane.uid);
+    this.busyLanes.delete(lane);
+    this.stuckLanes.delete(lane);
   }
 
   dropCounter(roomId: string): void {
@@ -152,6 +182,8 @@ export class LaneTable {
     this.lanes.clear();
     this.roomCounters.clear();
     this.drainable.clear();
+    this.busyLanes.clear();
+    this.stuckLanes.clear();
   }
 
   private add(lane: Lane): Lane {

@@ -53,6 +53,12 @@ export interface RtoBounds {
   max: number;
 }
 
+/** Nothing due (shared: callers only read it). */
+const NONE: readonly Entry[] = [];
+
+/** Sent, and not waiting for the server's reply to its relay request (which covers it meanwhile). */
+const resendable = (e: Entry): boolean => e.via !== null && !e.awaitingReply;
+
 export class Lane {
   /** Next sequence for user streams (room streams use the room counter). */
   next: number;
@@ -122,13 +128,21 @@ export class Lane {
   }
 
   /** If the timer expired: the entries to send again (and the next timeout doubles). */
-  due(now: number, bounds: RtoBounds): Entry[] {
-    if (this.inFlight === 0) return [];
-    const resendable = [...this.pending.values()].filter((e) => e.via !== null && !e.awaitingReply);
-    const oldest = resendable[0];
-    if (!oldest || now < Math.max(oldest.sentAt, this.lastProgress) + this.rto(bounds)) return [];
+  due(now: number, bounds: RtoBounds): readonly Entry[] {
+    if (this.inFlight === 0) return NONE;
+    // Asked for every busy lane ten times a second: nothing is allocated until the timer expired.
+    let oldest: Entry | undefined;
+    for (const e of this.pending.values()) {
+      if (resendable(e)) {
+        oldest = e;
+        break;
+      }
+    }
+    if (!oldest || now < Math.max(oldest.sentAt, this.lastProgress) + this.rto(bounds)) return NONE;
     this.expired();
-    return resendable;
+    const out: Entry[] = [];
+    for (const e of this.pending.values()) if (resendable(e)) out.push(e);
+    return out;
   }
 
   /** A round trip measured on this lane (RFC 6298 §2). */

@@ -93,7 +93,12 @@ export class Outbox {
   due(): PendingEntry[] {
     const now = this.now();
     const bounds = this.rtoBounds();
-    return this.lanes.all().flatMap((lane) => lane.due(now, bounds));
+    const out: PendingEntry[] = [];
+    for (const lane of this.lanes.busy()) {
+      const due = lane.due(now, bounds);
+      for (let i = 0; i < due.length; i++) out.push(due[i]);
+    }
+    return out;
   }
 
   /** The path `entry` went on last (null: not sent yet). */
@@ -128,7 +133,7 @@ export class Outbox {
    */
   reportedGap(uid: string, stream: string, s: number): void {
     const lane = this.lanes.get(uid, stream);
-    if (lane && lane.roomId !== null && lane.lastHanded > s && lane.stuckSince === 0) lane.stuckSince = this.now();
+    if (lane && lane.roomId !== null && lane.lastHanded > s && lane.stuckSince === 0) this.lanes.markStuck(lane, this.now());
   }
 
   /** Receivers still stuck a timeout after reporting a gap: [uid, stream] to replay to. */
@@ -136,8 +141,8 @@ export class Outbox {
     const now = this.now();
     const bounds = this.rtoBounds();
     const out: Array<[string, string]> = [];
-    for (const lane of this.lanes.all()) {
-      if (lane.stuckSince === 0 || now - lane.stuckSince < lane.rto(bounds)) continue;
+    for (const lane of this.lanes.stuck()) {
+      if (now - lane.stuckSince < lane.rto(bounds)) continue;
       lane.stuckSince = now; // again after another timeout if the replay does not help
       lane.expired();
       out.push([lane.uid, lane.stream]);
@@ -164,7 +169,8 @@ export class Outbox {
 
   /** Some receiver reports a gap we may have to fill (the sweep must keep running). */
   get anyStuck(): boolean {
-    return this.lanes.all().some((lane) => lane.stuckSince !== 0);
+    for (const _ of this.lanes.stuck()) return true;
+    return false;
   }
 
   /** Whether `entry` still waits for its ack. */
@@ -224,7 +230,7 @@ export class Outbox {
     if (s > lane.highestAck) {
       lane.highestAck = s;
       lane.progressed(this.now());
-      lane.stuckSince = 0;
+      if (lane.stuckSince !== 0) this.lanes.markStuck(lane, 0);
     }
     let newest: Entry | undefined;
     for (const [seq, entry] of lane.pending) {
@@ -300,13 +306,14 @@ export class Outbox {
   /** Messages older than `timeoutMs` fail with `code`. Returns how many. */
   expire(timeoutMs: number, code: number): number {
     const cutoff = this.now() - timeoutMs;
-    let n = 0;
-    for (const msg of [...this.messages.values()]) {
+    // Oldest first: stop at the first one still in time (no copy of the map each sweep).
+    const expired: TrackedMessage[] = [];
+    for (const msg of this.messages.values()) {
       if (msg.createdAt > cutoff) break;
-      this.fail(msg, code);
-      n++;
+      expired.push(msg);
     }
-    return n;
+    for (const msg of expired) this.fail(msg, code);
+    return expired.length;
   }
 
   /** Fails every message and forgets all state (logout). */
