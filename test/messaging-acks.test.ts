@@ -1,14 +1,20 @@
 // Acknowledgements do not wait for timers (a background browser tab clamps them to a second or
 // more): the acks for everything that arrived in one inbound batch go out together at the end
 // of that batch — cumulative, one per stream, one message per sender — with fake timers that
-// never advance.
+// never advance. In Node the batch is the event loop's I/O round (Node's own setImmediate, taken
+// before any fake replaces it); where there is none, the current task (a microtask).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameType, type Frame } from '../shared/frame.js';
 import { LinkLayer } from '../client/link-layer.js';
 import { Messenger } from '../client/messaging/messenger.js';
 import type { RelayPath, RelayPathEvents } from '../client/transport/types.js';
 import { TypedEmitter } from '../client/typed-emitter.js';
+import { AckScheduler } from '../client/messaging/ack-scheduler.js';
 import { quietLogger } from './helpers/messaging-fakes.js';
+
+/** Node's setImmediate, kept before vi.useFakeTimers() replaces the global. */
+const realImmediate = globalThis.setImmediate;
+const endOfRound = (): Promise<void> => new Promise((resolve) => realImmediate(resolve));
 
 /** A relay that only records what is sent through it. */
 class RecordingRelay extends TypedEmitter<RelayPathEvents> implements RelayPath {
@@ -48,6 +54,8 @@ describe('acks without timers', () => {
     expect(relay.sent).toEqual([]); // not one ack per message: the batch is still being handled
     await Promise.resolve();
     await Promise.resolve();
+    expect(relay.sent).toEqual([]); // nor at the end of the task: more may have arrived in this round
+    await endOfRound();
     expect(relay.sent).toEqual([
       ['alice', [{ t: FrameType.Ack, st: 'u/', s: 149 }]],
       ['bob', [{ t: FrameType.Ack, st: 'u/', s: 9 }]],
@@ -55,11 +63,22 @@ describe('acks without timers', () => {
 
     // The next batch is acknowledged the same way, still without any timer.
     relay.emit('frames', 'alice', batch('alice', 150, 2));
-    await Promise.resolve();
-    await Promise.resolve();
+    await endOfRound();
     expect(relay.sent.at(-1)).toEqual(['alice', [{ t: FrameType.Ack, st: 'u/', s: 151 }]]);
     expect(relay.sent).toHaveLength(3);
     messenger.destroy();
     links.destroy();
+  });
+
+  it('without setImmediate (browsers) the batch ends with the task: acks go on a microtask', async () => {
+    vi.useFakeTimers();
+    const sent: Array<[string, unknown[]]> = [];
+    const acks = new AckScheduler({ send: (uid, a) => sent.push([uid, a]), defer: queueMicrotask });
+    acks.schedule('a', 'u/', 1);
+    acks.schedule('a', 'u/', 2);
+    expect(sent).toEqual([]);
+    await Promise.resolve();
+    expect(sent).toEqual([['a', [{ t: FrameType.Ack, st: 'u/', s: 2 }]]]);
+    acks.destroy();
   });
 });
