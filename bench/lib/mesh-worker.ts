@@ -34,7 +34,10 @@ serveIpc(
         raw = await rawMembers(m.url as string, uids, scope);
         engines = [];
       } else {
-        engines = await Promise.all(uids.map((uid) => loginEngine(scope, { server: m.url as string, uid, stack })));
+        // A full mesh is what this scenario measures: every member may link to every other one
+        // (the default maxPeerLinks, 8, would cap a 16-member room below it; rooms.ts measures that).
+        const maxPeerLinks = Math.max(8, allUids.length - 1);
+        engines = await Promise.all(uids.map((uid) => loginEngine(scope, { server: m.url as string, uid, stack, maxPeerLinks })));
         raw = [];
       }
     },

@@ -21,6 +21,8 @@ export interface EngineOptions {
    */
   stack?: StackName;
   relayOnly?: boolean;
+  /** Direct links per room (the SDK's default, 8, when not given). */
+  maxPeerLinks?: number;
   loginTimeoutMs?: number;
 }
 
@@ -30,6 +32,7 @@ export async function loginEngine(scope: Scope, o: EngineOptions): Promise<Engin
   const params: RTSParameters = { server: o.server };
   if (o.stack) params.webrtc = await loadStack(o.stack);
   if (o.relayOnly) params.relayOnly = true;
+  if (o.maxPeerLinks !== undefined) params.maxPeerLinks = o.maxPeerLinks;
   const rts = createRTS(APP_ID, {}, params);
   scope.add(() => rts.destroyRTS());
   if (typeof rts.on !== 'function') throw new Error('engine has no on() (typed emitter)');

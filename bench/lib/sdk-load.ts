@@ -14,6 +14,8 @@ export interface RTSParameters {
   webrtc?: WebRTCName | { RTCPeerConnection: unknown };
   /** Never open peer links: every message takes the server relay. */
   relayOnly?: boolean;
+  /** Direct links per room, at most (default 8). */
+  maxPeerLinks?: number;
 }
 
 type Listener = (...args: any[]) => void;
