@@ -43,9 +43,31 @@ export function isValidId(id: unknown): id is string {
   return typeof id === 'string' && ID_PATTERN.test(id);
 }
 
-const encoder = new TextEncoder();
-
 /** Size a message counts against maxMessageBytes: UTF-8 bytes for text, length for binary. */
 export function payloadBytes(data: string | Uint8Array): number {
-  return typeof data === 'string' ? encoder.encode(data).length : data.byteLength;
+  return typeof data === 'string' ? utf8Length(data) : data.byteLength;
+}
+
+/**
+ * The length of `text` in UTF-8, as TextEncoder would encode it (a lone surrogate becomes
+ * U+FFFD, 3 bytes), without encoding it: every message is measured several times on its way
+ * (limits, counters, chunking), and an encode() each time was a copy and an allocation per look.
+ */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      n += 1;
+      continue;
+    }
+    // Three bytes for one unit; a surrogate pair is four bytes for two units (skip the second).
+    n += 2;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1); // NaN past the end
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return n;
 }
