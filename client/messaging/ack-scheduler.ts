@@ -22,7 +22,9 @@ export interface AckSchedulerOptions {
 
 /** Taken once, at load: Node's own setImmediate, whatever replaces the global later. */
 const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-const endOfRound: (fn: () => void) => void = typeof immediate === 'function' ? (fn) => void immediate(fn) : queueMicrotask;
+// Wrapped, never stored bare: called as this.defer(), a browser's queueMicrotask would get the
+// scheduler as `this` and throw "Illegal invocation".
+const endOfRound: (fn: () => void) => void = typeof immediate === 'function' ? (fn) => void immediate(fn) : (fn) => queueMicrotask(fn);
 
 export class AckScheduler {
   /** uid → stream → highest seq to ack */
@@ -40,7 +42,8 @@ export class AckScheduler {
 
   constructor(private readonly opts: AckSchedulerOptions) {
     this.flushAt = opts.flushAt ?? Infinity;
-    this.defer = opts.defer ?? endOfRound;
+    const defer = opts.defer ?? endOfRound;
+    this.defer = (fn) => defer(fn);
   }
 
   schedule(uid: string, stream: string, s: number): void {
