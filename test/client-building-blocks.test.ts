@@ -27,6 +27,31 @@ describe('TypedEmitter', () => {
     expect(seen).toEqual(['a1', 'once1', 'c1', 'c2']);
     expect(errors).toEqual(['ping', 'ping']);
   });
+
+  it('an emit calls exactly the listeners there were when it began, whatever they add or remove', () => {
+    const em = new TypedEmitter<{ ping: () => void }>();
+    const seen: string[] = [];
+    const b = (): void => void seen.push('b');
+    const late = (): void => void seen.push('late');
+    let first = true;
+    em.on('ping', () => {
+      seen.push('a');
+      if (!first) return;
+      first = false;
+      em.off('ping', b); // removed during the emit: still called this time
+      em.on('ping', late); // added during the emit: called from the next one
+    });
+    em.on('ping', b);
+    em.emit('ping');
+    expect(seen).toEqual(['a', 'b']);
+    seen.length = 0;
+    em.emit('ping');
+    expect(seen).toEqual(['a', 'late']);
+    expect(em.listenerCount('ping')).toBe(2);
+    em.off('ping', late);
+    em.off('ping', late); // not there any more: nothing changes
+    expect(em.listenerCount('ping')).toBe(1);
+  });
 });
 
 describe('exponentialBackoff (default reconnect policy)', () => {
