@@ -43,11 +43,16 @@ class FakeChannel implements WritableChannel {
 const frame = (i: number): Frame => ({ t: FrameType.Message, st: 'u/x', s: i, d: `m${i}` }) as unknown as Frame;
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
+/** A writer on a fake channel, and the errors it reports. */
+function writerOn(ch: FakeChannel): { w: ChannelWriter; errors: Error[] } {
+  const errors: Error[] = [];
+  return { w: new ChannelWriter(ch, {}, RELIABLE_WRITER_DEFAULTS, (e) => errors.push(e)), errors };
+}
+
 describe('ChannelWriter', () => {
   it('reads readyState once while the channel stays open, not before every batch', async () => {
     const ch = new FakeChannel();
-    const errors: Error[] = [];
-    const w = new ChannelWriter(ch, {}, RELIABLE_WRITER_DEFAULTS, (e) => errors.push(e));
+    const { w, errors } = writerOn(ch);
     for (let i = 0; i < 50; i++) {
       w.enqueue([frame(i)]);
       await tick();
@@ -60,8 +65,7 @@ describe('ChannelWriter', () => {
 
   it('after the channel closes, reads readyState again and fails instead of sending', async () => {
     const ch = new FakeChannel();
-    const errors: Error[] = [];
-    const w = new ChannelWriter(ch, {}, RELIABLE_WRITER_DEFAULTS, (e) => errors.push(e));
+    const { w, errors } = writerOn(ch);
     w.enqueue([frame(1)]);
     await tick();
     ch.state = 'closed';
@@ -75,8 +79,7 @@ describe('ChannelWriter', () => {
 
   it('a send that throws (closed underneath, no event yet) fails the writer once', async () => {
     const ch = new FakeChannel();
-    const errors: Error[] = [];
-    const w = new ChannelWriter(ch, {}, RELIABLE_WRITER_DEFAULTS, (e) => errors.push(e));
+    const { w, errors } = writerOn(ch);
     w.enqueue([frame(1)]);
     await tick();
     ch.throwOnSend = true;
@@ -91,7 +94,7 @@ describe('ChannelWriter', () => {
   it('waits for the open event while connecting, then sends what was queued in order', async () => {
     const ch = new FakeChannel();
     ch.state = 'connecting';
-    const w = new ChannelWriter(ch, {}, RELIABLE_WRITER_DEFAULTS, () => undefined);
+    const { w } = writerOn(ch);
     w.enqueue([frame(1)]);
     w.enqueue([frame(2)]);
     await tick();

@@ -42,8 +42,8 @@ export class AckScheduler {
 
   constructor(private readonly opts: AckSchedulerOptions) {
     this.flushAt = opts.flushAt ?? Infinity;
-    const defer = opts.defer ?? endOfRound;
-    this.defer = (fn) => defer(fn);
+    const injected = opts.defer;
+    this.defer = injected ? (fn) => injected(fn) : endOfRound;
   }
 
   schedule(uid: string, stream: string, s: number): void {

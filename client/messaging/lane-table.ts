@@ -56,6 +56,10 @@ export class LaneTable {
     return this.stuckLanes;
   }
 
+  get anyStuck(): boolean {
+    return this.stuckLanes.size > 0;
+  }
+
   /** Sets or clears (0) since when `lane`'s receiver reports a gap. */
   markStuck(lane: Lane, since: number): void {
     lane.stuckSince = since;

@@ -169,8 +169,7 @@ export class Outbox {
 
   /** Some receiver reports a gap we may have to fill (the sweep must keep running). */
   get anyStuck(): boolean {
-    for (const _ of this.lanes.stuck()) return true;
-    return false;
+    return this.lanes.anyStuck;
   }
 
   /** Whether `entry` still waits for its ack. */
