@@ -295,6 +295,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.destroy('connected without a data channel');
       return;
     }
+    // Straight from the channel now: simple-peer would copy each message into a Buffer and push it
+    // through a Readable stream first. What came before this came by its 'data' event, in order.
+    channel.onmessage = (ev: MessageEvent) => this.onWire('reliable', ev.data);
     const maxWireBytes = maxWireBytesFor(this.seen.pc?.remoteDescription?.sdp);
     this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes }));
     for (const [kind, ch] of this.channels) {
