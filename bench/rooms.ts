@@ -64,7 +64,8 @@ await runScenario({
       const frames = (after.relayedMessages - before.relayedMessages) / sent;
       const resent = after.relayResentFrames - before.relayResentFrames;
       const acks = after.relayAckFrames - before.relayAckFrames;
-      log(`rooms ${n}: sdk done (${sdk.every((r) => r.pending === 0) ? 'all results' : 'results missing'}), ${resent} resent, ${acks} acks through the server`);
+      const refused = after.relayExceedQps - before.relayExceedQps;
+      log(`rooms ${n}: sdk done (${sdk.every((r) => r.pending === 0) ? 'all results' : 'results missing'}), ${resent} resent, ${acks} acks through the server, ${refused} refused for a budget`);
       await fleet.teardown(false);
 
       await fleet.rawSetup(rawServer.url);
@@ -112,7 +113,7 @@ await runScenario({
           ...(n === 100 ? { target: { text: 'SDK ≤ 5 s', on: 'sdk' as const, op: '<=' as const, value: 5000 } } : {}),
         });
       }
-      ctx.note(`${n} members: ${sent} broadcasts (${count} per member), ${lat.length} SDK deliveries (expected ${sent * (n - 1)}), raw ${rawLat.length}; through the server: ${resent} resent frames, ${acks} ack frames.`);
+      ctx.note(`${n} members: ${sent} broadcasts (${count} per member), ${lat.length} SDK deliveries (expected ${sent * (n - 1)}), raw ${rawLat.length}; through the server: ${resent} resent frames, ${acks} ack frames, ${refused} requests refused for a budget (ExceedQPS).`);
     }
   } finally {
     await top.close();

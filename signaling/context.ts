@@ -42,6 +42,8 @@ export interface Counters {
   relayResentFrames: number;
   /** Ack frames the relay accepted. */
   relayAckFrames: number;
+  /** relay:frame / relay:room requests refused with ExceedQPS (a budget of SPEC §5 was spent). */
+  relayExceedQps: number;
   /** WebRTC signals forwarded. */
   rtcSignals: number;
   /** P2Server messages posted to app servers. */

@@ -88,7 +88,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
   const ownsStore = !options.store;
   const store = scaleOut?.store ?? options.store ?? new MemoryStore();
   const metrics = new SignalingMetrics();
-  const counters: Counters = { relayedMessages: 0, relayDeliveries: 0, relayedFrames: 0, relayResentFrames: 0, relayAckFrames: 0, rtcSignals: 0, serverMessages: 0, appMessages: 0 };
+  const counters: Counters = { relayedMessages: 0, relayDeliveries: 0, relayedFrames: 0, relayResentFrames: 0, relayAckFrames: 0, relayExceedQps: 0, rtcSignals: 0, serverMessages: 0, appMessages: 0 };
   const closing = new AbortController();
   // Every pending app-server request listens for the close; there may be many at once.
   setMaxListeners(0, closing.signal);

@@ -23,6 +23,7 @@ const NOT_KNOWN_YET = new Set<number>([UserMessageSendResult.NoReceiver, UserMes
 function settle(ctx: ServerContext, reply: CodeReply): CodeReply {
   if (NOT_KNOWN_YET.has(reply.code) && ctx.degraded()) reply = code(UserMessageSendResult.NetworkDisconnected);
   if (reply.code !== 0) ctx.metrics.relayRejections.inc({ code: String(reply.code) });
+  if (reply.code === UserMessageSendResult.ExceedQPS) ctx.counters.relayExceedQps++;
   return reply;
 }
 
