@@ -39,6 +39,7 @@ describe('relay rate limits', () => {
     await sleep(50);
     expect(got).toHaveLength(passed);
     expect(t.server.stats().relayedMessages).toBe(passed);
+    expect(t.server.stats().relayExceedQps).toBe(300 - passed);
   });
 
   it('P2P budget is per sender and refills over time', async () => {
@@ -73,6 +74,7 @@ describe('relay rate limits', () => {
     const passed = result.filter((c) => c === 0).length;
     await waitFor(() => got.length === passed);
     expect(t.server.stats().relayedMessages).toBe(passed);
+    expect(t.server.stats().relayExceedQps).toBe(200 - passed);
   });
 
   it('all messages in one room: 100/s across senders, each under its own 65/s', async () => {
