@@ -8,8 +8,7 @@
 // for HEARTBEAT_SHARE of the timeout sends a heartbeat: one byte, HEARTBEAT_BYTE, on the reliable
 // channel. A wire message is always a msgpack array (first byte 0x90-0x9f, 0xdc, 0xdd) or a
 // chunk (0xc1), so a lone 0xc0 (msgpack nil) is never data; peer-link.ts takes it out before the
-// reassembler. While traffic flows no heartbeat is sent; the only cost is a look per tick, on the
-// tick every link of the process shares (shared-ticker.ts).
+// reassembler. While traffic flows no heartbeat is sent; the only cost is a timer per link.
 //
 // heard() notes the time of every inbound message (a Date.now(), tens of nanoseconds), so a
 // stall is declared right when the timeout runs out (a one-off timer once it falls within the
@@ -17,8 +16,6 @@
 // only sends (its peer's acks late behind a busy process) is not silent either while its own
 // send buffer drains, since only the remote's SCTP acknowledgements drain it: once half the
 // timeout passed without a byte heard, that is asked on every tick (outboundDrained).
-
-import { everyTick } from '../shared-ticker.js';
 
 /**
  * Share of the timeout an outbound stays idle before a heartbeat. With the tick (a tenth), the
@@ -52,8 +49,7 @@ export interface LivenessHooks {
 
 export class Liveness {
   private readonly tickMs: number;
-  /** Leaves the shared tick (see shared-ticker.ts); null while stopped. */
-  private leave: (() => void) | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
   /** A one-off check at the very moment the timeout runs out (see tick). */
   private exact: ReturnType<typeof setTimeout> | null = null;
   private lastHeardAt = 0;
@@ -74,19 +70,22 @@ export class Liveness {
   }
 
   start(): void {
-    if (this.leave) return;
+    if (this.timer) return;
     const now = Date.now();
     this.lastHeardAt = now;
     this.lastSentAt = now;
     this.lastTickAt = now;
     this.lastSentCount = this.hooks.sentCount();
-    this.leave = everyTick(this.tickMs, this.tick);
+    this.timer = setInterval(this.tick, this.tickMs);
+    // A timer of its own rather than the process's shared tick (shared-ticker.ts says why); it
+    // must never keep a Node process alive.
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
   stop(): void {
-    this.leave?.();
+    if (this.timer) clearInterval(this.timer);
     if (this.exact) clearTimeout(this.exact);
-    this.leave = null;
+    this.timer = null;
     this.exact = null;
   }
 
