@@ -4,8 +4,10 @@
 // messages on the same schedule, in the same run. SDK members: real engines, node-datachannel on
 // loopback, maxPeerLinks 8 (default): direct to their linked members, once through the server to
 // the rest. Figures per size: broadcast latency p50 / p99 (send → each receiver), server message
-// frames per broadcast (1 = no resends), share of results 200 within 2 s, and for 100 members the
-// time from the last join until every member has its links.
+// frames per broadcast (1 = no resends), share of results 200 within 2 s, the CPU time of the
+// member processes while streaming (every thread: the WebRTC stack's too) and while only keeping
+// their links alive, and for 100 members the time from the last join until every member has its
+// links.
 import { RoomsFleet, type MemberReport } from './lib/rooms-fleet.js';
 import { APP_ID, APP_KEY } from './lib/bench-app.js';
 import { log } from './lib/log.js';
@@ -52,9 +54,16 @@ await runScenario({
       const degree = n - 1 <= LINKS ? n - 1 : 2 * Math.floor(LINKS / 2);
       const settled = await fleet.waitCounts((rs) => rs.every((r) => r.openLinks === degree), 60_000);
       const settleMs = settled.every((r) => r.openLinks === degree) ? Date.now() - joinedAt : Number.NaN;
-      await sleep(500);
+      // What keeping the links alive costs the member processes, before anything is sent.
+      const idleCpu0 = await fleet.cpuMs();
+      await sleep(1000);
+      const idleCores = ((await fleet.cpuMs()) - idleCpu0) / 1000;
       const before = await serverStats();
+      const streamMs = count * interval;
+      const cpu0 = await fleet.cpuMs();
       await fleet.stream(room, count, interval);
+      await sleep(streamMs);
+      const sdkCores = ((await fleet.cpuMs()) - cpu0) / streamMs;
       const sdk = await fleet.waitCounts((rs) => rs.every((r) => r.sent === count && r.pending === 0), seconds * 1000 + 60_000);
       const full: MemberReport[] = await fleet.report(true);
       const after = await serverStats();
@@ -72,8 +81,11 @@ await runScenario({
       // The raw members are dealt over the processes the same way.
       await fleet.rawJoin(room);
       await sleep(300);
+      const rawCpu0 = await fleet.cpuMs();
       await fleet.rawStream(room, count, interval);
-      await sleep(seconds * 1000 + 3000);
+      await sleep(streamMs);
+      const rawCores = ((await fleet.cpuMs()) - rawCpu0) / streamMs;
+      await sleep(Math.max(0, seconds * 1000 + 3000 - streamMs));
       const rawReports = await fleet.rawReport();
       const rawLat = rawReports.flatMap((r) => r.latencies);
       await fleet.teardown();
@@ -93,6 +105,19 @@ await runScenario({
         return xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)} ms (${xs.length})` : 'none';
       };
       ctx.note(`${n} members: latency p50 / p99 over direct links ${legs((r) => r.direct)}, through the server ${legs((r) => r.viaServer)}.`);
+      // The machine's two cores are shared by the members' processes and both servers: once the
+      // members need most of them, every path through a process waits its turn.
+      ctx.row({
+        case: `${n} members: CPU of the ${WORKERS} member processes while streaming`,
+        sdk: one(sdkCores, 'cores'),
+        baseline: one(rawCores, 'cores'),
+        ratio: 'time',
+      });
+      ctx.row({
+        case: `${n} members: … of which keeping the links alive (measured before the stream)`,
+        sdk: one(idleCores, 'cores'),
+        baseline: none('raw room has no links'),
+      });
       ctx.row({
         case: `${n} members: server message frames per broadcast`,
         sdk: one(frames, 'frames'),

@@ -112,6 +112,12 @@ export class RoomsFleet {
 
   // ---- the raw socket.io baseline (bench/lib/raw-relay-server.ts), same members and schedule ----
 
+  /** CPU time of all the member processes so far, in ms (every thread of each). */
+  async cpuMs(): Promise<number> {
+    const replies = await Promise.all(this.workers.map((w) => w.request('cpu')));
+    return replies.reduce((sum, r) => sum + (r.us as number), 0) / 1000;
+  }
+
   async rawSetup(url: string): Promise<void> {
     await Promise.all(this.workers.map((w, i) => (this.uidsOf[i].length ? w.request('rawSetup', { url, uids: this.uidsOf[i] }, 120_000) : undefined)));
   }

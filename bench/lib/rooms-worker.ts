@@ -10,6 +10,7 @@
 //   rawSetup {url, uids}                               the same members as raw socket.io clients of bench's raw relay (baseline)
 //   rawJoin {room} / rawStream {…as stream}           join, and broadcast the same messages, on the raw relay
 //   report {full?}                                     what every member received, its send results and its links (full: with every latency)
+//   cpu                                                the process's CPU time so far (µs, every thread)
 //   counts                                             per member only its links, sends and pending results: cheap to poll while a room streams
 import { io, type Socket } from 'socket.io-client';
 import { serveIpc } from './child-main.js';
@@ -151,6 +152,11 @@ function pick(uids: unknown): Member[] {
 serveIpc(
   {
     ready: () => ({}),
+    // CPU time of the whole process (all its threads: the WebRTC stack's included), in µs.
+    cpu: () => {
+      const u = process.cpuUsage();
+      return { us: u.user + u.system };
+    },
     setup: async (msg) => {
       const noAck = new Set((msg.noAck as string[] | undefined) ?? []);
       const uids = msg.uids as string[];
