@@ -16,9 +16,8 @@
 // stalled, ice-restart.ts restarts ICE or, past a bound, gives the link up. An ICE
 // 'disconnected' alone closes nothing: ICE often recovers by itself.
 //
-// Every inbound message is treated as hostile: reassembled (chunking.ts) and decoded with
-// decodeFrames (msgpack + schema). Bad messages are counted and dropped; a link that keeps
-// sending them is closed.
+// Every inbound message is hostile: reassembled (chunking.ts), decoded (decodeFrames: msgpack +
+// schema); bad ones are counted and dropped, and a link that keeps sending them is closed.
 import SimplePeer from 'simple-peer';
 import type { Frame } from '../../shared/frame.js';
 import type { ChannelKind } from '../transport/types.js';
@@ -34,8 +33,6 @@ import {
 import type { PeerSignal } from './link-signal.js';
 import { watched, OWN_LABEL, type Seen } from './watched-connection.js';
 import { DEFAULT_LINK_TIMEOUT_MS, ICE_RESTART_TIMEOUTS, type PeerLinkEvents, type PeerLinkOptions } from './peer-link-types.js';
-
-export type { PeerLinkEvents, PeerLinkOptions } from './peer-link-types.js';
 import { isNodeDatachannel } from './ndc-adapter.js';
 import { isHeartbeat, HEARTBEAT, Liveness } from './liveness.js';
 import { readSelectedPath, type SelectedPath } from './link-stats.js';
@@ -43,6 +40,7 @@ import { IceRestart } from './ice-restart.js';
 import { candidateAddress } from './address-filter.js';
 import { withoutCandidates } from './sdp-candidates.js';
 
+export type { PeerLinkEvents, PeerLinkOptions } from './peer-link-types.js';
 export const UNRELIABLE_ORDERED_CHANNEL_ID = 2;
 export const UNRELIABLE_UNORDERED_CHANNEL_ID = 3;
 
@@ -295,8 +293,8 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
       this.destroy('connected without a data channel');
       return;
     }
-    // Straight from the channel now: simple-peer would copy each message into a Buffer and push it
-    // through a Readable stream first. What came before this came by its 'data' event, in order.
+    // Straight from the channel now, not through simple-peer's Buffer copy and Readable stream
+    // (what arrived before came by its 'data' event, in order).
     channel.onmessage = (ev: MessageEvent) => this.onWire('reliable', ev.data);
     const maxWireBytes = maxWireBytesFor(this.seen.pc?.remoteDescription?.sdp);
     this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes }));
