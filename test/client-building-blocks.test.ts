@@ -1,7 +1,6 @@
 // Small parts of the SDK on their own: the typed emitter, the default reconnect policy, the
 // client-side rate window, parameter validation, the network type detection.
-import { describe, expect, it, vi } from 'vitest';
-import { everyTick } from '../client/shared-ticker.js';
+import { describe, expect, it } from 'vitest';
 import { exponentialBackoff, toRetryPolicy } from '../client/retry-policy.js';
 import { SlidingWindow } from '../client/rate-window.js';
 import { applyRuntimeParameters, resolveParameters, DEFAULT_PARAMETERS } from '../client/parameters.js';
@@ -156,55 +155,5 @@ describe('NetworkMonitor', () => {
     (monitor as unknown as { poll(): void }).poll();
     monitor.stop();
     expect(seen).toEqual([NetworkType.LAN, NetworkType.Disconnected]);
-  });
-});
-
-describe('everyTick (one timer per period for every periodic check)', () => {
-  it('runs every member of a period on one interval timer, which goes with the last member', () => {
-    vi.useFakeTimers();
-    try {
-      const calls: string[] = [];
-      const leaves = ['a', 'b', 'c'].map((name) => everyTick(200, () => calls.push(name)));
-      const other = everyTick(300, () => calls.push('slow'));
-      expect(vi.getTimerCount()).toBe(2);
-      vi.advanceTimersByTime(200);
-      expect(calls).toEqual(['a', 'b', 'c']);
-      for (const leave of leaves) leave();
-      other();
-      expect(vi.getTimerCount()).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
-  it('skips a member that leaves during a tick, starts one that joins at the next, and survives a throw', () => {
-    vi.useFakeTimers();
-    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      const calls: string[] = [];
-      let leaveB: () => void = () => {};
-      let leaveD: (() => void) | null = null;
-      const leaveA = everyTick(100, () => {
-        calls.push('a');
-        leaveB();
-        leaveD ??= everyTick(100, () => calls.push('d'));
-      });
-      leaveB = everyTick(100, () => calls.push('b'));
-      const leaveC = everyTick(100, () => {
-        calls.push('c');
-        throw new Error('boom');
-      });
-      const leaveE = everyTick(100, () => calls.push('e'));
-      vi.advanceTimersByTime(100);
-      expect(calls).toEqual(['a', 'c', 'e']);
-      vi.advanceTimersByTime(100);
-      expect(calls).toEqual(['a', 'c', 'e', 'a', 'c', 'e', 'd']);
-      expect(error).toHaveBeenCalledTimes(2);
-      for (const leave of [leaveA, leaveC, leaveE, leaveD!]) leave();
-      expect(vi.getTimerCount()).toBe(0);
-    } finally {
-      error.mockRestore();
-      vi.useRealTimers();
-    }
   });
 });

@@ -17,7 +17,7 @@ import { UserMessageSendResult } from '../../shared/codes.js';
 import type { AckFrame, MessageFrame } from '../../shared/frame.js';
 import type { PeerLinkState } from '../transport/types.js';
 import type { AckScheduler } from './ack-scheduler.js';
-import { everyTick } from '../shared-ticker.js';
+import { unref } from './frames.js';
 import type { MessengerOptions } from './messenger-types.js';
 import type { Outbox, PendingEntry, PendingSelector, TrackedMessage, Via } from './outbox.js';
 import type { PathRouter } from './path-router.js';
@@ -51,8 +51,7 @@ export class ReliableSender {
   private readonly roomRelay: RoomRelay;
   /** Peers whose link is open but whose acks stopped coming over it: their frames go by relay. */
   private readonly stalled = new Set<string>();
-  /** Leaves the shared tick the sweep runs on (shared-ticker.ts); null while nothing is pending. */
-  private leaveSweep: (() => void) | null = null;
+  private sweepTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: ReliableSenderOptions) {
     this.roomRelay = new RoomRelay({
@@ -162,8 +161,8 @@ export class ReliableSender {
   }
 
   disarmSweep(): void {
-    this.leaveSweep?.();
-    this.leaveSweep = null;
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepTimer = null;
   }
 
   /** Sends `entry` on the path `mode` allows; returns the path taken (null: none, mode 'link' only). */
@@ -243,14 +242,14 @@ export class ReliableSender {
   // ---- timeouts and the resend sweep --------------------------------------------------------
 
   private armSweep(): void {
-    if (this.leaveSweep || this.opts.destroyed()) return;
-    // On the tick every engine of the process shares at this period: fifty engines streaming in
-    // one process wake the loop ten times a second, not five hundred.
+    if (this.sweepTimer || this.opts.destroyed()) return;
     const period = Math.max(10, Math.min(100, this.opts.resendAfterMs() / 4, this.opts.messageTimeoutMs() / 4));
-    this.leaveSweep = everyTick(period, () => {
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = null;
       this.sweep();
-      if (this.opts.outbox.pendingMessages === 0 && !this.opts.outbox.anyStuck) this.disarmSweep();
-    });
+      if (this.opts.outbox.pendingMessages > 0 || this.opts.outbox.anyStuck) this.armSweep();
+    }, period);
+    unref(this.sweepTimer);
   }
 
   private sweep(): void {

@@ -77,8 +77,7 @@ export class Liveness {
     this.lastTickAt = now;
     this.lastSentCount = this.hooks.sentCount();
     this.timer = setInterval(this.tick, this.tickMs);
-    // A timer of its own rather than the process's shared tick (shared-ticker.ts says why); it
-    // must never keep a Node process alive.
+    // A timer of its own must never keep a Node process alive.
     (this.timer as { unref?: () => void }).unref?.();
   }
 
