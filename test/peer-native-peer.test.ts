@@ -243,3 +243,20 @@ describe('NativePeer negotiate() on wrtc', () => {
     expect(count(a, 'close') + count(b, 'close')).toBe(0);
   });
 });
+
+describe('NativePeer channel errors on wrtc', () => {
+  // Chromium fires this on a channel whose far end closed the connection before the stream reset.
+  const closedFarAway = 'User-Initiated Abort, reason=Close called';
+
+  it.each([
+    [closedFarAway, ['close']],
+    ['SCTP failure', ['error:ERR_DATA_CHANNEL', 'close']],
+  ])('a channel error "%s" ends the peer with %j', async (message, expected) => {
+    const [, b] = await connectedPair('wrtc', 'native', 'native');
+    const from = b.events.length;
+    const onerror = b.seen.reliable!.onerror as unknown as (e: unknown) => void;
+    onerror({ type: 'error', error: new Error(message) });
+    await waitFor(() => b.events.includes('close'), 10_000, 'b to close');
+    expect(b.events.slice(from).filter((e) => !e.startsWith('ice:'))).toEqual(expected);
+  });
+});

@@ -208,6 +208,10 @@ export default class NativePeer extends TypedEmitter<NativePeerEvents> {
       ch.onclose = () => destroy();
       ch.onerror = (e: Event) => {
         const inner = (e as Event & { error?: unknown }).error;
+        // Chromium reports the far end closing the connection as an error on the channel
+        // ("User-Initiated Abort, reason=Close called") when the abort beats the stream reset.
+        // That is a close, not a failure.
+        if (inner instanceof Error && inner.message.startsWith('User-Initiated Abort')) return destroy();
         fail('ERR_DATA_CHANNEL')(inner instanceof Error ? inner : new Error(`Datachannel error: ${(e as ErrorEvent).message}`));
       };
       if (ch.readyState === 'open') onOpen();
