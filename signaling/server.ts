@@ -22,6 +22,7 @@ import { handleRestApi } from './http/rest-api.js';
 import type { ScaleOut } from './scale-out/index.js';
 import { KeyedLock } from './domain/serial.js';
 import { dropSession, sessionDisconnected } from './domain/sessions.js';
+import { preEncodeBroadcastFrames } from './socket/broadcast-frames.js';
 import { attachSocket, createSocketListeners } from './socket/guard.js';
 import { HANDLERS } from './socket/handlers.js';
 import { handleClientBundle } from './http/client-bundle.js';
@@ -131,6 +132,7 @@ export async function createSignalingServer(opts: SignalingServerOptions): Promi
     closing: closing.signal,
   };
   scaleOut?.attach(ctx, io);
+  if (!preEncodeBroadcastFrames(io.of('/').adapter)) log.warn('socket.io adapter without _encode: broadcasts are framed once per member');
 
   const stats = (): SignalingStats => {
     let loggedIn = 0;
