@@ -3,32 +3,45 @@
 // encodings of RFC 6455, and reach every member byte for byte.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeFrames, encodeFrames, type Frame } from '../shared/frame.js';
-import { binaryFrame, preEncodeBroadcastFrames } from '../signaling/socket/broadcast-frames.js';
+import { binaryFrame, JOIN_UNDER_BYTES, preEncodeBroadcastFrames } from '../signaling/socket/broadcast-frames.js';
 import { collect, request, startTestServer, waitFor, type TestServer } from './helpers/server.js';
 
 type Relayed = { from: string; frame: Uint8Array };
 const msg = (s: number, d: string): Frame => ({ t: 0, st: 'b/room', s, d }) as Frame;
 
 describe('binaryFrame', () => {
+  const whole = (list: Buffer[]): Buffer => Buffer.concat(list);
+
   it('writes a final unmasked binary frame with the shortest length encoding', () => {
-    const small = binaryFrame(Uint8Array.of(7, 8, 9));
-    expect([...small]).toEqual([0x82, 3, 7, 8, 9]);
+    expect(binaryFrame(Uint8Array.of(7, 8, 9)).map((b) => [...b])).toEqual([[0x82, 3, 7, 8, 9]]);
 
     const medium = binaryFrame(new Uint8Array(300).fill(1));
-    expect([...medium.subarray(0, 4)]).toEqual([0x82, 126, 300 >> 8, 300 & 0xff]);
-    expect(medium.byteLength).toBe(304);
+    expect(medium).toHaveLength(1);
+    expect([...medium[0].subarray(0, 4)]).toEqual([0x82, 126, 300 >> 8, 300 & 0xff]);
+    expect(medium[0].byteLength).toBe(304);
 
-    const large = binaryFrame(new Uint8Array(70_000).fill(2));
+    const large = whole(binaryFrame(new Uint8Array(70_000).fill(2)));
     expect([...large.subarray(0, 2)]).toEqual([0x82, 127]);
     expect(large.readBigUInt64BE(2)).toBe(70_000n);
     expect(large.byteLength).toBe(70_010);
     expect(large[10]).toBe(2);
 
     // The boundaries themselves: 125 fits the first byte, 126 and 65,535 take two, 65,536 eight.
-    expect(binaryFrame(new Uint8Array(125))[1]).toBe(125);
-    expect(binaryFrame(new Uint8Array(126))[1]).toBe(126);
-    expect(binaryFrame(new Uint8Array(65_535)).readUInt16BE(2)).toBe(65_535);
-    expect(binaryFrame(new Uint8Array(65_536))[1]).toBe(127);
+    expect(binaryFrame(new Uint8Array(125))[0][1]).toBe(125);
+    expect(binaryFrame(new Uint8Array(126))[0][1]).toBe(126);
+    expect(whole(binaryFrame(new Uint8Array(65_535))).readUInt16BE(2)).toBe(65_535);
+    expect(binaryFrame(new Uint8Array(65_536))[0][1]).toBe(127);
+  });
+
+  it('joins header and payload of a small frame, and never copies a large payload', () => {
+    const small = new Uint8Array(JOIN_UNDER_BYTES - 1);
+    expect(binaryFrame(small)).toHaveLength(1);
+    const big = new Uint8Array(JOIN_UNDER_BYTES).fill(5);
+    const [header, payload] = binaryFrame(big);
+    expect([...header]).toEqual([0x82, 126, JOIN_UNDER_BYTES >> 8, JOIN_UNDER_BYTES & 0xff]);
+    // The same memory, not a copy of it.
+    expect(payload.buffer).toBe(big.buffer);
+    expect(payload.byteLength).toBe(big.byteLength);
   });
 });
 

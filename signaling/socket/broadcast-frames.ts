@@ -30,7 +30,7 @@ export function preEncodeBroadcastFrames(adapter: object): boolean {
   target._encode = (packet: unknown, opts: PacketOptions): unknown[] => {
     const encoded = encode(packet, opts);
     if (encoded.length === 1 && encoded[0] instanceof Uint8Array && opts.wsPreEncodedFrame === undefined) {
-      opts.wsPreEncodedFrame = [binaryFrame(encoded[0])];
+      opts.wsPreEncodedFrame = binaryFrame(encoded[0]);
     }
     return encoded;
   };
@@ -38,23 +38,32 @@ export function preEncodeBroadcastFrames(adapter: object): boolean {
 }
 
 /**
- * One final, unmasked binary WebSocket frame holding `payload` (RFC 6455 §5.2: a server never
- * masks), header and payload in one buffer so each member costs one write.
+ * Up to this payload size header and payload go in one buffer (one write per member); above it
+ * they stay apart (ws writes the two corked), so a large payload is never copied: relayed to one
+ * user, where nothing is shared, a 64 KiB copy cost more than the framing it saves.
  */
-export function binaryFrame(payload: Uint8Array): Buffer {
+export const JOIN_UNDER_BYTES = 16 * 1024;
+
+/**
+ * One final, unmasked binary WebSocket frame holding `payload` (RFC 6455 §5.2: a server never
+ * masks), as the buffer list ws's `sendFrame` writes: [frame] or [header, payload].
+ */
+export function binaryFrame(payload: Uint8Array): Buffer[] {
   const n = payload.byteLength;
   const headerBytes = n < 126 ? 2 : n < 0x10000 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerBytes + n);
-  frame[0] = 0x82; // FIN + opcode 2 (binary)
-  if (n < 126) frame[1] = n;
+  const joined = n < JOIN_UNDER_BYTES;
+  const header = Buffer.allocUnsafe(headerBytes + (joined ? n : 0));
+  header[0] = 0x82; // FIN + opcode 2 (binary)
+  if (n < 126) header[1] = n;
   else if (n < 0x10000) {
-    frame[1] = 126;
-    frame.writeUInt16BE(n, 2);
+    header[1] = 126;
+    header.writeUInt16BE(n, 2);
   } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
-    frame.writeUInt32BE(n >>> 0, 6);
+    header[1] = 127;
+    header.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    header.writeUInt32BE(n >>> 0, 6);
   }
-  frame.set(payload, headerBytes);
-  return frame;
+  if (!joined) return [header, Buffer.from(payload.buffer, payload.byteOffset, n)];
+  header.set(payload, headerBytes);
+  return [header];
 }
