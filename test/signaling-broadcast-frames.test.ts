@@ -85,7 +85,8 @@ describe('relay:room through pre-encoded frames', () => {
     const prebuilt: boolean[] = [];
     adapter._encode = (packet, opts) => {
       const encoded = hooked(packet, opts);
-      prebuilt.push(opts.wsPreEncodedFrame !== undefined);
+      // Only the relays: a presence event of the joins may still be on its way.
+      if ((packet as { data?: unknown[] }).data?.[0] === 'relay:frame') prebuilt.push(opts.wsPreEncodedFrame !== undefined);
       return encoded;
     };
     const seen = [collect<Relayed>(bob, 'relay:frame'), collect<Relayed>(carol, 'relay:frame')];
