@@ -46,7 +46,8 @@ export const JOIN_UNDER_BYTES = 16 * 1024;
 
 /**
  * One final, unmasked binary WebSocket frame holding `payload` (RFC 6455 §5.2: a server never
- * masks), as the buffer list ws's `sendFrame` writes: [frame] or [header, payload].
+ * masks), as the buffer list ws's `sendFrame` writes: [frame] or [header, payload]. Written here
+ * rather than with ws's `Sender.frame`: ws is socket.io's dependency, not this package's.
  */
 export function binaryFrame(payload: Uint8Array): Buffer[] {
   const n = payload.byteLength;
