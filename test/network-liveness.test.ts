@@ -107,7 +107,7 @@ describe('link liveness', () => {
 });
 
 describe('the largest data-channel message towards a remote', () => {
-  it("follows its SDP's a=max-message-size (RFC 8841), up to 128 KiB", () => {
+  it("follows its SDP's a=max-message-size (RFC 8841), up to 256 KiB", () => {
     expect(maxWireBytesFor(undefined)).toBe(DEFAULT_MAX_WIRE_MESSAGE_BYTES);
     expect(maxWireBytesFor('v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n')).toBe(64 * 1024);
     expect(maxWireBytesFor('v=0\r\na=max-message-size:262144\r\n')).toBe(LARGE_WIRE_MESSAGE_BYTES);

@@ -2,7 +2,8 @@
 // readyState / bufferedAmount read is a blocking hop to its network thread, as costly as send().
 import { describe, expect, it } from 'vitest';
 import { ChannelWriter, RELIABLE_WRITER_DEFAULTS, type WritableChannel } from '../client/peer/channel-writer.js';
-import { FrameType, type Frame } from '../shared/frame.js';
+import { coalesceBytesFor, LARGE_WIRE_MESSAGE_BYTES } from '../client/peer/chunking.js';
+import { decodeFrames, FrameType, MAX_FRAMES_PER_BATCH, type Frame } from '../shared/frame.js';
 
 class FakeChannel implements WritableChannel {
   state: RTCDataChannelState = 'open';
@@ -103,5 +104,54 @@ describe('ChannelWriter', () => {
     ch.fire('open');
     expect(ch.sent).toHaveLength(1); // both frames coalesced into one wire message
     w.close();
+  });
+
+  it('coalesces three 64 KiB messages into one send() when the remote takes 256 KiB, each alone under 64 KiB', async () => {
+    const big = (i: number): Frame => ({ t: FrameType.Message, st: 'u/x', s: i, d: new Uint8Array(64 * 1024).fill(i) }) as unknown as Frame;
+    const sendSix = async (maxWireBytes: number): Promise<FakeChannel> => {
+      const ch = new FakeChannel();
+      const opts = { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes, coalesceBytes: coalesceBytesFor(maxWireBytes) };
+      const w = new ChannelWriter(ch, {}, opts, (e) => expect.fail(e.message));
+      w.enqueue([1, 2, 3, 4, 5, 6].map(big));
+      await tick();
+      w.close();
+      return ch;
+    };
+    const wide = await sendSix(LARGE_WIRE_MESSAGE_BYTES);
+    expect(wide.sent).toHaveLength(2);
+    for (const wire of wide.sent) expect(wire.byteLength).toBeLessThanOrEqual(LARGE_WIRE_MESSAGE_BYTES);
+    const seqs = wide.sent.flatMap((wire) => {
+      const r = decodeFrames(wire);
+      if (!r.ok) throw new Error(r.error);
+      return r.frames.map((f) => (f as { s: number }).s);
+    });
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6]);
+    // Under a 64 KiB remote a 64 KiB message is chunked, one message per batch.
+    const narrow = await sendSix(64 * 1024);
+    expect(narrow.sent.length).toBe(12);
+    for (const wire of narrow.sent) expect(wire.byteLength).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('keeps a margin under the largest message for the frame-size estimate', () => {
+    expect(coalesceBytesFor(64 * 1024)).toBe(60 * 1024);
+    expect(coalesceBytesFor(256 * 1024)).toBe(240 * 1024);
+    expect(coalesceBytesFor(2048)).toBe(0);
+  });
+
+  it('never puts more frames in one wire message than a receiver accepts', async () => {
+    const ch = new FakeChannel();
+    const opts = { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes: LARGE_WIRE_MESSAGE_BYTES, coalesceBytes: coalesceBytesFor(LARGE_WIRE_MESSAGE_BYTES) };
+    const w = new ChannelWriter(ch, {}, opts, (e) => expect.fail(e.message));
+    const ack = (i: number): Frame => ({ t: FrameType.Ack, st: 'u/x', s: i }) as unknown as Frame;
+    w.enqueue(Array.from({ length: MAX_FRAMES_PER_BATCH + 10 }, (_, i) => ack(i)));
+    await tick();
+    w.close();
+    expect(ch.sent).toHaveLength(2);
+    const counts = ch.sent.map((wire) => {
+      const r = decodeFrames(wire);
+      if (!r.ok) throw new Error(r.error);
+      return r.frames.length;
+    });
+    expect(counts).toEqual([MAX_FRAMES_PER_BATCH, 10]);
   });
 });

@@ -10,8 +10,8 @@
 //   here, in JS, and bufferedAmount is polled (plus 'bufferedamountlow' where it exists).
 // - Unreliable channels: a queue deeper than maxQueuedBytes drops new frames (they are allowed
 //   to be lost, and a late unreliable frame is worth little); reliable ones never drop.
-import { encodeFramesView, FrameType, type Frame } from '../../shared/frame.js';
-import { DEFAULT_MAX_WIRE_MESSAGE_BYTES, splitMessage } from './chunking.js';
+import { encodeFramesView, FrameType, MAX_FRAMES_PER_BATCH, type Frame } from '../../shared/frame.js';
+import { coalesceBytesFor, DEFAULT_MAX_WIRE_MESSAGE_BYTES, splitMessage } from './chunking.js';
 
 /** What the writer needs from an RTCDataChannel (browser, wrtc and the ndc polyfill all fit). */
 export interface WritableChannel {
@@ -28,7 +28,10 @@ export interface ChannelWriterOptions {
   highWaterMark?: number;
   /** How often bufferedAmount is polled while above the high-water mark (ms). Default 2. */
   pollMs?: number;
-  /** Target size of a coalesced wire message (estimated). Default 60 KiB. */
+  /**
+   * Target size of a coalesced wire message (estimated). Default: a margin under the largest
+   * message the remote takes (coalesceBytesFor): 60 KiB for 64 KiB, 240 KiB for 256 KiB.
+   */
   coalesceBytes?: number;
   /** Largest data-channel message; bigger wire messages are chunked. Default 64 KiB. */
   maxWireBytes?: number;
@@ -41,7 +44,7 @@ export type ResolvedWriterOptions = Required<ChannelWriterOptions>;
 export const RELIABLE_WRITER_DEFAULTS: ResolvedWriterOptions = Object.freeze({
   highWaterMark: 2 * 1024 * 1024,
   pollMs: 2,
-  coalesceBytes: 60 * 1024,
+  coalesceBytes: coalesceBytesFor(DEFAULT_MAX_WIRE_MESSAGE_BYTES),
   maxWireBytes: DEFAULT_MAX_WIRE_MESSAGE_BYTES,
   maxQueuedBytes: Infinity,
 });
@@ -99,6 +102,8 @@ export class ChannelWriter {
     private readonly onSendError: (error: Error) => void,
   ) {
     this.opts = { ...defaults, ...stripUndefined(opts) };
+    // A caller's smaller largest message, and no coalescing target of its own: batches follow it.
+    if (opts.maxWireBytes !== undefined && opts.coalesceBytes === undefined) this.opts.coalesceBytes = coalesceBytesFor(this.opts.maxWireBytes);
     if (typeof channel.bufferedAmountLowThreshold === 'number' && channel.addEventListener) {
       channel.bufferedAmountLowThreshold = Math.floor(this.opts.highWaterMark / 2);
       channel.addEventListener('bufferedamountlow', this.onDrain);
@@ -197,11 +202,12 @@ export class ChannelWriter {
     const start = this.head;
     let end = start;
     let bytes = 0;
-    // At least one frame, then as many as fit the coalescing target.
+    // At least one frame, then as many as fit the coalescing target and a receiver's frame count.
+    const last = Math.min(this.queue.length, start + MAX_FRAMES_PER_BATCH);
     do {
       bytes += this.sizes[end];
       end++;
-    } while (end < this.queue.length && bytes + this.sizes[end] <= this.opts.coalesceBytes);
+    } while (end < last && bytes + this.sizes[end] <= this.opts.coalesceBytes);
     // A view of the encoder's buffer: send() copies it (every stack does), chunks are copies.
     const wire = encodeFramesView(this.queue.slice(start, end));
     this.head = end;

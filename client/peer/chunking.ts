@@ -23,8 +23,14 @@ export const CHUNK_HEADER_BYTES = 13;
  */
 export const DEFAULT_MAX_WIRE_MESSAGE_BYTES = 64 * 1024;
 
-/** The largest data-channel message sent when the remote allows more than 64 KiB. */
-export const LARGE_WIRE_MESSAGE_BYTES = 128 * 1024;
+/**
+ * The largest data-channel message sent when the remote allows more than 64 KiB: what Chromium
+ * and both Node stacks announce (262,144), and the most @roamhq/wrtc takes before closing the
+ * channel. Three 64 KiB messages fit one send(): on both Node stacks a send() and its delivery
+ * cost about as much whatever the size, and at 128 KiB two 64 KiB frames (with their headers)
+ * just missed fitting, so a 64 KiB stream went one message per send(), 0.85–0.94× a raw channel.
+ */
+export const LARGE_WIRE_MESSAGE_BYTES = 256 * 1024;
 
 /**
  * The largest data-channel message to send to a remote whose SDP is `remoteSdp`: what its
@@ -38,6 +44,16 @@ export function maxWireBytesFor(remoteSdp: string | undefined): number {
   const announced = Number(m[1]);
   if (announced === 0) return LARGE_WIRE_MESSAGE_BYTES;
   return Math.max(CHUNK_HEADER_BYTES + 1, Math.min(announced, LARGE_WIRE_MESSAGE_BYTES));
+}
+
+/**
+ * Target size of a coalesced wire message on a channel whose messages may be `maxWireBytes`: a
+ * margin below it, since the writer groups frames by an estimate that leaves out a few msgpack
+ * bytes per frame (a batch over maxWireBytes would go as chunks). 60 KiB under 64 KiB, 240 KiB
+ * under 256 KiB.
+ */
+export function coalesceBytesFor(maxWireBytes: number): number {
+  return Math.max(0, maxWireBytes - Math.max(4 * 1024, Math.floor(maxWireBytes / 16)));
 }
 
 /** Splits `message` into chunks of at most `maxWireBytes` (header included). */

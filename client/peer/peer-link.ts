@@ -22,7 +22,7 @@ import SimplePeer from 'simple-peer';
 import type { Frame } from '../../shared/frame.js';
 import type { ChannelKind } from '../transport/types.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import { FrameReassembler, maxWireBytesFor, toBytes } from './chunking.js';
+import { coalesceBytesFor, FrameReassembler, maxWireBytesFor, toBytes } from './chunking.js';
 import {
   ChannelWriter,
   RELIABLE_WRITER_DEFAULTS,
@@ -297,7 +297,9 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     // (what arrived before came by its 'data' event, in order).
     channel.onmessage = (ev: MessageEvent) => this.onWire('reliable', ev.data);
     const maxWireBytes = maxWireBytesFor(this.seen.pc?.remoteDescription?.sdp);
-    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes }));
+    // Unreliable batches stay small: one lost packet loses the whole message it belongs to.
+    const reliable = { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes, coalesceBytes: coalesceBytesFor(maxWireBytes) };
+    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, reliable));
     for (const [kind, ch] of this.channels) {
       this.writers.set(kind, this.makeWriter(ch, this.opts.unreliableWriter, { ...UNRELIABLE_WRITER_DEFAULTS, maxWireBytes }));
     }
