@@ -1,6 +1,6 @@
 // Firefox ESR (puppeteer-core over WebDriver BiDi) with the SDK from /rtsmesh.js: a direct P2P
 // link to Chromium and to a Node client (node-datachannel), carrying text, binary, 65,536-byte
-// messages and the unreliable channels (MessageConfig 1 and 2) both ways, with the server relaying
+// messages (three at once too: one data-channel message of ~192 KiB) and the unreliable channels (MessageConfig 1 and 2) both ways, with the server relaying
 // nothing; and a sender in a background tab with Firefox's default timer clamping still getting
 // every send result.
 import { MessageConfig } from 'rtsmesh/client';
@@ -19,6 +19,8 @@ interface Peer {
   uid: string;
   sendText(to: string, text: string, config?: MessageConfig): Promise<number>;
   sendPattern(to: string, seed: number, length: number, config?: MessageConfig): Promise<number>;
+  /** Reliable messages sent in one task. */
+  sendPatterns(to: string, seeds: number[], length: number): Promise<number[]>;
   sendResult(id: number): Promise<number>;
   receivedText(from: string, text: string): Promise<void>;
   receivedBytes(from: string, bytes: Uint8Array): Promise<void>;
@@ -30,6 +32,7 @@ function pagePeer(page: SdkPage): Peer {
     uid: page.uid,
     sendText: (to, text, config) => page.sendText(to, text, config),
     sendPattern: (to, seed, length, config) => page.sendPattern(to, seed, length, config),
+    sendPatterns: (to, seeds, length) => page.sendPatterns(to, seeds, length),
     sendResult: (id) => page.sendResult(id),
     // The page records long texts and every byte array as a digest.
     receivedText: async (from, text) => {
@@ -48,6 +51,7 @@ function nodePeer(n: NodeUser): Peer {
     uid: n.uid,
     sendText: async (to, text, config) => n.rts.sendMessage(to, text, config),
     sendPattern: async (to, seed, length, config) => n.rts.sendBinaryMessage(to, pattern(seed, length), config),
+    sendPatterns: async (to, seeds, length) => seeds.map((seed) => n.rts.sendBinaryMessage(to, pattern(seed, length))),
     sendResult: async (id) => (await n.log.wait('onMessageSendResult', (msgId) => msgId === id))[1] as number,
     receivedText: async (from, text) => {
       await n.log.wait('onMessageReceived', (f, t) => f === from && t === text);
@@ -93,6 +97,11 @@ async function exchangeOverP2P(a: Peer, b: Peer, relayed: () => number): Promise
       await deliver(from, to, { seed, length: 1000 });
       await deliver(from, to, { seed: seed + 10, length: MAX_MESSAGE_BYTES });
       await deliver(from, to, { text: maxText(from.uid) });
+      // Sent in one task, three of them may share one data-channel message of ~192 KiB.
+      const seeds = [seed + 40, seed + 41, seed + 42];
+      const ids = await from.sendPatterns(to.uid, seeds, MAX_MESSAGE_BYTES);
+      for (const s of seeds) await to.receivedBytes(from.uid, pattern(s, MAX_MESSAGE_BYTES));
+      for (const id of ids) expect(await from.sendResult(id)).toBe(SUCCESS);
       await deliver(from, to, { text: `unreliable ordered from ${from.uid}` }, MessageConfig.UnreliableOrdered);
       await deliver(from, to, { seed: seed + 20, length: 4000 }, MessageConfig.UnreliableOrdered);
       await deliver(from, to, { text: `unreliable unordered from ${from.uid}` }, MessageConfig.UnreliableUnordered);

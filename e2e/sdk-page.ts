@@ -50,6 +50,7 @@ globalThis.installRtsHarness = function installRtsHarness(sdk) {
     },
     sendText(uid, text, config) { return rts.sendMessage(uid, text, config); },
     sendPattern(uid, seed, length, config) { return rts.sendBinaryMessage(uid, pattern(seed, length), config); },
+    sendPatterns(uid, seeds, length) { return seeds.map((seed) => rts.sendBinaryMessage(uid, pattern(seed, length))); },
     sendRoomText(text) { return room.sendRoomMessage(text); },
     destroy() { if (rts) rts.destroyRTS(); rts = null; room = null; },
   };
@@ -145,6 +146,11 @@ export class SdkPage {
 
   async sendPattern(to: string, seed: number, length: number, config?: number): Promise<number> {
     return (await this.call('sendPattern', to, seed, length, config)) as number;
+  }
+
+  /** Several messages sent in one task (so the SDK may put them in one data-channel message). */
+  async sendPatterns(to: string, seeds: number[], length: number): Promise<number[]> {
+    return (await this.call('sendPatterns', to, seeds, length)) as number[];
   }
 
   /** The code of the send result of message `id` (onMessageSendResult). */
