@@ -1,7 +1,7 @@
 // The data-channel writer: what it asks of the native channel per batch. On @roamhq/wrtc every
 // readyState / bufferedAmount read is a blocking hop to its network thread, as costly as send().
 import { describe, expect, it } from 'vitest';
-import { ChannelWriter, RELIABLE_WRITER_DEFAULTS, type WritableChannel } from '../client/peer/channel-writer.js';
+import { ChannelWriter, RELIABLE_WRITER_DEFAULTS, writerDefaultsFor, type WritableChannel } from '../client/peer/channel-writer.js';
 import { coalesceBytesFor, LARGE_WIRE_MESSAGE_BYTES } from '../client/peer/chunking.js';
 import { decodeFrames, FrameType, MAX_FRAMES_PER_BATCH, type Frame } from '../shared/frame.js';
 
@@ -110,7 +110,7 @@ describe('ChannelWriter', () => {
     const big = (i: number): Frame => ({ t: FrameType.Message, st: 'u/x', s: i, d: new Uint8Array(64 * 1024).fill(i) }) as unknown as Frame;
     const sendSix = async (maxWireBytes: number): Promise<FakeChannel> => {
       const ch = new FakeChannel();
-      const opts = { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes, coalesceBytes: coalesceBytesFor(maxWireBytes) };
+      const opts = writerDefaultsFor(maxWireBytes).reliable;
       const w = new ChannelWriter(ch, {}, opts, (e) => expect.fail(e.message));
       w.enqueue([1, 2, 3, 4, 5, 6].map(big));
       await tick();
@@ -136,11 +136,13 @@ describe('ChannelWriter', () => {
     expect(coalesceBytesFor(64 * 1024)).toBe(60 * 1024);
     expect(coalesceBytesFor(256 * 1024)).toBe(240 * 1024);
     expect(coalesceBytesFor(2048)).toBe(0);
+    // Unreliable batches stay at 60 KiB whatever the remote takes: a lost packet loses a whole batch.
+    expect(writerDefaultsFor(LARGE_WIRE_MESSAGE_BYTES).unreliable.coalesceBytes).toBe(60 * 1024);
   });
 
   it('never puts more frames in one wire message than a receiver accepts', async () => {
     const ch = new FakeChannel();
-    const opts = { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes: LARGE_WIRE_MESSAGE_BYTES, coalesceBytes: coalesceBytesFor(LARGE_WIRE_MESSAGE_BYTES) };
+    const opts = writerDefaultsFor(LARGE_WIRE_MESSAGE_BYTES).reliable;
     const w = new ChannelWriter(ch, {}, opts, (e) => expect.fail(e.message));
     const ack = (i: number): Frame => ({ t: FrameType.Ack, st: 'u/x', s: i }) as unknown as Frame;
     w.enqueue(Array.from({ length: MAX_FRAMES_PER_BATCH + 10 }, (_, i) => ack(i)));

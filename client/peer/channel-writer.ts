@@ -56,6 +56,18 @@ export const UNRELIABLE_WRITER_DEFAULTS: ResolvedWriterOptions = Object.freeze({
   maxQueuedBytes: 256 * 1024,
 });
 
+/**
+ * A link's writer defaults towards a remote taking data-channel messages of up to `maxWireBytes`:
+ * reliable batches fill them; unreliable ones stay small, since one lost packet loses the whole
+ * message it belongs to.
+ */
+export function writerDefaultsFor(maxWireBytes: number): { reliable: ResolvedWriterOptions; unreliable: ResolvedWriterOptions } {
+  return {
+    reliable: { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes, coalesceBytes: coalesceBytesFor(maxWireBytes) },
+    unreliable: { ...UNRELIABLE_WRITER_DEFAULTS, maxWireBytes },
+  };
+}
+
 /** Rough encoded size of a frame: enough to group frames, exactness is not needed. */
 function estimateFrameBytes(f: Frame): number {
   const base = 16 + f.st.length;

@@ -22,14 +22,8 @@ import SimplePeer from 'simple-peer';
 import type { Frame } from '../../shared/frame.js';
 import type { ChannelKind } from '../transport/types.js';
 import { TypedEmitter } from '../typed-emitter.js';
-import { coalesceBytesFor, FrameReassembler, maxWireBytesFor, toBytes } from './chunking.js';
-import {
-  ChannelWriter,
-  RELIABLE_WRITER_DEFAULTS,
-  UNRELIABLE_WRITER_DEFAULTS,
-  type ChannelWriterOptions,
-  type WritableChannel,
-} from './channel-writer.js';
+import { FrameReassembler, maxWireBytesFor, toBytes } from './chunking.js';
+import { ChannelWriter, writerDefaultsFor, type ChannelWriterOptions, type ResolvedWriterOptions, type WritableChannel } from './channel-writer.js';
 import type { PeerSignal } from './link-signal.js';
 import { watched, OWN_LABEL, type Seen } from './watched-connection.js';
 import { DEFAULT_LINK_TIMEOUT_MS, ICE_RESTART_TIMEOUTS, type PeerLinkEvents, type PeerLinkOptions } from './peer-link-types.js';
@@ -296,12 +290,10 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
     // Straight from the channel now, not through simple-peer's Buffer copy and Readable stream
     // (what arrived before came by its 'data' event, in order).
     channel.onmessage = (ev: MessageEvent) => this.onWire('reliable', ev.data);
-    const maxWireBytes = maxWireBytesFor(this.seen.pc?.remoteDescription?.sdp);
-    // Unreliable batches stay small: one lost packet loses the whole message it belongs to.
-    const reliable = { ...RELIABLE_WRITER_DEFAULTS, maxWireBytes, coalesceBytes: coalesceBytesFor(maxWireBytes) };
-    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, reliable));
+    const defaults = writerDefaultsFor(maxWireBytesFor(this.seen.pc?.remoteDescription?.sdp));
+    this.writers.set('reliable', this.makeWriter(channel, this.opts.reliableWriter, defaults.reliable));
     for (const [kind, ch] of this.channels) {
-      this.writers.set(kind, this.makeWriter(ch, this.opts.unreliableWriter, { ...UNRELIABLE_WRITER_DEFAULTS, maxWireBytes }));
+      this.writers.set(kind, this.makeWriter(ch, this.opts.unreliableWriter, defaults.unreliable));
     }
     this.opened = true;
     this.liveness.start();
@@ -346,7 +338,7 @@ export class PeerLink extends TypedEmitter<PeerLinkEvents> {
   private makeWriter(
     channel: RTCDataChannel,
     opts: ChannelWriterOptions | undefined,
-    defaults: typeof RELIABLE_WRITER_DEFAULTS,
+    defaults: ResolvedWriterOptions,
   ): ChannelWriter {
     return new ChannelWriter(channel as unknown as WritableChannel, opts ?? {}, defaults, (err) =>
       this.destroy(`send failed: ${err.message}`),
