@@ -50,7 +50,8 @@ export function maxWireBytesFor(remoteSdp: string | undefined): number {
  * Target size of a coalesced wire message on a channel whose messages may be `maxWireBytes`: a
  * margin below it, since the writer groups frames by an estimate that leaves out a few msgpack
  * bytes per frame (a batch over maxWireBytes would go as chunks). 60 KiB under 64 KiB, 240 KiB
- * under 256 KiB.
+ * under 256 KiB. Only a backlog of reliable data makes batches that big; without SCTP message
+ * interleaving one holds the association for ~3 ms at 70 MB/s, a 60 KiB one for under 1 ms.
  */
 export function coalesceBytesFor(maxWireBytes: number): number {
   return Math.max(0, maxWireBytes - Math.max(4 * 1024, Math.floor(maxWireBytes / 16)));
