@@ -1,8 +1,8 @@
 // Firefox ESR (puppeteer-core over WebDriver BiDi) with the SDK from /rtsmesh.js: a direct P2P
 // link to Chromium and to a Node client (node-datachannel), carrying text, binary, 65,536-byte
-// messages (three at once too: one data-channel message of ~192 KiB) and the unreliable channels (MessageConfig 1 and 2) both ways, with the server relaying
-// nothing; and a sender in a background tab with Firefox's default timer clamping still getting
-// every send result.
+// messages (three at once too: one data-channel message of ~192 KiB) and the unreliable channels
+// (MessageConfig 1 and 2) both ways, with the server relaying nothing; and a sender in a
+// background tab with Firefox's default timer clamping still getting every send result.
 import { MessageConfig } from 'rtsmesh/client';
 import { expect, launchFirefox, openFirefoxTab, test } from './firefox-fixtures.js';
 import { asBytes, nodeUserInRoom, type NodeUser } from './node-client.js';

@@ -114,8 +114,10 @@ export class ChannelWriter {
     private readonly onSendError: (error: Error) => void,
   ) {
     this.opts = { ...defaults, ...stripUndefined(opts) };
-    // A caller's smaller largest message, and no coalescing target of its own: batches follow it.
-    if (opts.maxWireBytes !== undefined && opts.coalesceBytes === undefined) this.opts.coalesceBytes = coalesceBytesFor(this.opts.maxWireBytes);
+    // A caller's own largest message and no coalescing target of its own: batches follow it.
+    if (opts.maxWireBytes !== undefined && opts.coalesceBytes === undefined) {
+      this.opts.coalesceBytes = coalesceBytesFor(this.opts.maxWireBytes);
+    }
     if (typeof channel.bufferedAmountLowThreshold === 'number' && channel.addEventListener) {
       channel.bufferedAmountLowThreshold = Math.floor(this.opts.highWaterMark / 2);
       channel.addEventListener('bufferedamountlow', this.onDrain);
