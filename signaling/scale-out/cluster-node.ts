@@ -27,12 +27,17 @@ export class ClusterNode {
   private lastFailureLog = 0;
   /** Sessions found lost at the previous heartbeat, whose socket is closed at this one. */
   private lettingGo: SessionRecord[] = [];
+  /** The last heartbeat failed: the first one that gets through starts the recovery window anew. */
+  private failing = false;
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly store: RedisStore,
     private readonly heartbeatMs: number,
-    /** Called when Redis turns out to have lost its data, or may have (a heartbeat failed). */
+    /**
+     * Called when Redis turns out to have lost its data, or may have: a heartbeat failed, and
+     * again at the first one that gets through after failures (the window starts from there).
+     */
     private readonly onDataLoss: () => void = () => undefined,
   ) {}
 
@@ -55,6 +60,7 @@ export class ClusterNode {
       .catch((err: unknown) => {
         // Redis unreachable or frozen: presence keys may expire meanwhile, so until every process
         // has written its sessions back, "unknown user" may only mean "not rewritten yet".
+        this.failing = true;
         this.onDataLoss();
         const now = Date.now();
         if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
@@ -69,8 +75,9 @@ export class ClusterNode {
 
   private async beat(): Promise<void> {
     const { lost, reasserted } = await this.store.heartbeat();
+    if (reasserted || this.failing) this.onDataLoss();
+    this.failing = false;
     if (reasserted) {
-      this.onDataLoss();
       this.ctx.log.warn('Redis lost its data (restart?): sessions and memberships of this process written again');
     }
     // One heartbeat later, so that a kick routed by the adapter (duplicate login elsewhere) gets

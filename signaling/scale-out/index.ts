@@ -11,7 +11,7 @@ import { ClusterLock } from './cluster-lock.js';
 import { ClusterNode } from './cluster-node.js';
 import { PublishTracker } from './publish-tracker.js';
 import { redactRedisUrl } from './redact.js';
-import { connectRedis } from './redis-clients.js';
+import { connectRedis, RECONNECT_DELAY_CAP_MS } from './redis-clients.js';
 
 /** Entries kept in the adapter's stream (approximate trimming); each is one emit. */
 const STREAM_MAX_LEN = 10_000;
@@ -43,10 +43,12 @@ export async function startScaleOut(url: string, opts: Readonly<Required<ScaleOu
   });
   let node: ClusterNode | undefined;
   // Every live process writes its sessions back within a heartbeat of seeing Redis again; one
-  // that cannot within ttlMs counts as dead anyway.
+  // that cannot within ttlMs counts as dead anyway. The others may see Redis again up to a
+  // reconnect delay after this process does, and the window counts from when Redis answers
+  // again, not from the last failure (a freeze longer than ttlMs expires every session key).
   let degradedUntil = 0;
   const recovering = (): void => {
-    degradedUntil = Date.now() + opts.ttlMs;
+    degradedUntil = Date.now() + opts.ttlMs + RECONNECT_DELAY_CAP_MS;
   };
   clients.store.on('ready', recovering);
   log.info({ redis: redactRedisUrl(url), nodeId, heartbeatMs: opts.heartbeatMs, ttlMs: opts.ttlMs }, 'scale-out: Redis store and adapter');

@@ -13,7 +13,9 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { redactRedisUrl } from './redact.js';
 
-const retryStrategy = (times: number): number => Math.min(times * 100, 1000);
+/** The longest wait between two reconnect attempts: another process may see Redis back this much later. */
+export const RECONNECT_DELAY_CAP_MS = 1000;
+const retryStrategy = (times: number): number => Math.min(times * 100, RECONNECT_DELAY_CAP_MS);
 /**
  * ioredis keeps a timer this long when it ends a connection whose socket is already gone (one
  * that failed while Redis was down): short, so a closed server does not hold its process open.
