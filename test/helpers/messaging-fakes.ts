@@ -27,14 +27,33 @@ export interface FaultKnobs {
 
 type Deliver = () => void;
 
-/** Delivers in order per key, each after a random delay: later sends never overtake earlier ones. */
+/**
+ * Delivers in order per key, each after a random delay: later sends never overtake earlier ones.
+ * One queue and one timer per lane, not a timer per send: Node measures a timer from the event
+ * loop's cached time, so two timers armed in one tick with delays computed from Date.now() could
+ * fire out of order (a relay lane then broke the in-order promise socket.io keeps).
+ */
 class OrderedLane {
-  private last = 0;
+  private readonly queue: Array<{ at: number; fn: Deliver }> = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
   schedule(jitterMs: number, fn: Deliver): void {
-    const at = Math.max(Date.now() + Math.random() * jitterMs, this.last);
-    this.last = at;
-    setTimeout(fn, Math.max(0, at - Date.now()));
+    const last = this.queue.length > 0 ? this.queue[this.queue.length - 1].at : 0;
+    this.queue.push({ at: Math.max(Date.now() + Math.random() * jitterMs, last), fn });
+    this.arm();
   }
+
+  private arm(): void {
+    if (this.timer !== null || this.queue.length === 0) return;
+    this.timer = setTimeout(this.fire, Math.max(0, this.queue[0].at - Date.now()));
+  }
+
+  private readonly fire = (): void => {
+    this.timer = null;
+    const now = Date.now();
+    while (this.queue.length > 0 && this.queue[0].at <= now) this.queue.shift()!.fn();
+    this.arm();
+  };
 }
 
 export class FakeNetwork {
