@@ -28,36 +28,40 @@ const ctx = {
   log: { warn: () => undefined, debug: () => undefined },
 } as unknown as ServerContext;
 
+/** A heartbeat on a fake store, and how often it reported a possible data loss. */
+function watchedNode(): { node: ClusterNode; reports: () => number; down: { value: boolean }; reasserted: { value: boolean } } {
+  const { store, down, reasserted } = fakeStore();
+  let count = 0;
+  const node = new ClusterNode(ctx, store, 60_000, () => count++);
+  return { node, reports: () => count, down, reasserted };
+}
+
 describe('the recovery window after a Redis fault', () => {
   it('is reported at each failed heartbeat and again at the first one that gets through, then not while healthy', async () => {
-    const { store, down } = fakeStore();
-    let reports = 0;
-    const node = new ClusterNode(ctx, store, 60_000, () => reports++);
+    const { node, reports, down } = watchedNode();
     await node.tick();
-    expect(reports).toBe(0);
+    expect(reports()).toBe(0);
     down.value = true;
     await node.tick();
     await node.tick();
-    expect(reports).toBe(2);
+    expect(reports()).toBe(2);
     down.value = false;
     await node.tick();
-    expect(reports).toBe(3);
+    expect(reports()).toBe(3);
     await node.tick();
     await node.tick();
-    expect(reports).toBe(3);
+    expect(reports()).toBe(3);
     await node.stop();
   });
 
   it('is reported when Redis turns out to have lost the sessions (written again)', async () => {
-    const { store, reasserted } = fakeStore();
-    let reports = 0;
-    const node = new ClusterNode(ctx, store, 60_000, () => reports++);
+    const { node, reports, reasserted } = watchedNode();
     reasserted.value = true;
     await node.tick();
-    expect(reports).toBe(1);
+    expect(reports()).toBe(1);
     reasserted.value = false;
     await node.tick();
-    expect(reports).toBe(1);
+    expect(reports()).toBe(1);
     await node.stop();
   });
 });
