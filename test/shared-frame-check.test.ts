@@ -55,8 +55,9 @@ describe('checkFrame', () => {
         expect(Object.keys(mine as object), context).toStrictEqual(Object.keys(zod.data));
       }
     }
-    // Both answers occur often enough to mean something.
-    expect(accepted).toBeGreaterThan(2000);
+    // Both answers occur often enough to mean something. Over 200 seeds the generator made
+    // 1,886–2,222 frames of 20,000 (median 2,112), so the bound sits well under that.
+    expect(accepted).toBeGreaterThan(1000);
     expect(accepted).toBeLessThan(18_000);
   });
 
