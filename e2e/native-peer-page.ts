@@ -42,7 +42,12 @@ const PAGE = `<!doctype html>
     };
     const a = make('a', true);
     const b = make('b', false);
-    const wire = (from, to) => from.on('signal', (d) => { const json = JSON.stringify(d); setTimeout(() => to.signal(JSON.parse(json)), 0); });
+    // As the SDK's link layer does, no signal goes to a peer once it is closed: the other end may
+    // still trickle candidates of its last ICE restart after a.destroy().
+    const gone = new Set();
+    a.on('close', () => gone.add(a));
+    b.on('close', () => gone.add(b));
+    const wire = (from, to) => from.on('signal', (d) => { const json = JSON.stringify(d); setTimeout(() => { if (!gone.has(to)) to.signal(JSON.parse(json)); }, 0); });
     wire(a, b);
     wire(b, a);
     const count = (key, type) => signals[key].filter((s) => s.type === type).length;
@@ -71,6 +76,7 @@ const PAGE = `<!doctype html>
     a.negotiate();
     await rounds(4);
     steps.afterRestartAndNegotiate = await roundTrip();
+    gone.add(a);
     a.destroy();
     await waitFor(() => events.a.includes('close') && events.b.includes('close'), 'close on both ends');
     const ufrag = (s) => /a=ice-ufrag:(\\S+)/.exec(s.sdp)?.[1];
